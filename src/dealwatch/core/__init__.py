@@ -1,0 +1,1 @@
+"""Kernel: value objects, clock, errors and the plug-in registry shared by every feature."""

@@ -1,0 +1,1 @@
+"""The store-promotion job: stores, detection cascade, daily history and next-sale forecast."""

@@ -1,0 +1,172 @@
+"""Settings: one pydantic-settings tree, nested per feature.
+
+Precedence: CLI overrides > environment (DEALWATCH_*, nested with __) > dealwatch.toml > defaults.
+Built by load_settings(), never at import.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from dealwatch.core.errors import ConfigError
+
+DEFAULT_CONFIG_FILE = Path("dealwatch.toml")
+DEFAULT_USER_AGENT = "dealwatch/0.1 (+https://github.com/dealwatch/dealwatch; self-hosted deal tracker)"
+
+
+class FetchSettings(BaseModel):
+    """How pages are fetched."""
+
+    tiers: list[str] = Field(default_factory=lambda: ["http"], description="fetch tiers, cheapest first")
+    user_agent: str = Field(DEFAULT_USER_AGENT, description="User-Agent sent to stores (honest by default)")
+    per_host_delay: float = Field(1.0, ge=0, description="seconds between two requests to one host")
+    per_host_concurrency: int = Field(1, ge=1, description="requests in flight per host")
+    concurrency: int = Field(32, ge=1, description="requests in flight overall")
+    timeout: float = Field(20.0, gt=0, description="seconds per request")
+    max_retries: int = Field(3, ge=0, description="retries on 429/503/connection errors")
+    backoff_base: float = Field(1.0, ge=0, description="first backoff in seconds, doubled per retry")
+    max_retry_after: float = Field(120.0, ge=0, description="longest Retry-After honoured, seconds")
+    max_bytes: int = Field(10_000_000, gt=0, description="largest page accepted, bytes")
+    obey_robots: bool = Field(True, description="obey robots.txt")
+    robots_ttl: float = Field(86_400.0, ge=0, description="seconds a robots.txt is cached")
+
+
+class DetectSettings(BaseModel):
+    """The detection cascade."""
+
+    tiers: list[str] = Field(default_factory=lambda: ["structured", "rules"], description="detection tiers in order")
+    thresholds: dict[str, float] = Field(
+        default_factory=lambda: {"structured": 0.9, "rules": 0.8},
+        description="confidence at which a tier's verdict stops the cascade",
+    )
+
+
+class ForecastSettings(BaseModel):
+    """The next-sale forecast."""
+
+    method: str = Field("interval", description="forecast model")
+    interval_days: int = Field(7, ge=0, description="half-width of the interval model's window, days")
+
+
+class PromoSettings(BaseModel):
+    """The store-promotion job."""
+
+    detect: DetectSettings = Field(default_factory=DetectSettings)
+    forecast: ForecastSettings = Field(default_factory=ForecastSettings)
+
+
+class ApiSettings(BaseModel):
+    """The REST API and dashboard."""
+
+    host: str = Field("127.0.0.1", description="address `dealwatch serve` listens on")
+    port: int = Field(8000, ge=1, le=65535, description="port `dealwatch serve` listens on")
+    api_key: str | None = Field(None, description="key required by write API calls (X-API-Key header)")
+
+
+class Settings(BaseSettings):
+    """Everything configurable in dealwatch."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DEALWATCH_", env_nested_delimiter="__", extra="forbid", validate_default=True
+    )
+
+    data_dir: Path = Field(Path(".dealwatch"), description="where the database and blobs live by default")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default sqlite under data_dir")
+    blob_url: str | None = Field(None, description="fsspec URL of the blob store; default file:// under data_dir")
+    log_level: str = Field("INFO", description="log level")
+    log_json: bool = Field(False, description="log as JSON lines (production)")
+    fetch: FetchSettings = Field(default_factory=FetchSettings)
+    promo: PromoSettings = Field(default_factory=PromoSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, url: str | None) -> str | None:
+        if url is not None and not url.startswith(("sqlite", "postgresql")):
+            raise ValueError("must be a sqlite:// or postgresql:// URL")
+        return url
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to SQLite in the data dir."""
+        return self.database_url or f"sqlite:///{self.data_dir.resolve() / 'dealwatch.db'}"
+
+    @property
+    def resolved_blob_url(self) -> str:
+        """The blob store URL, defaulting to a local folder in the data dir."""
+        return self.blob_url or (self.data_dir.resolve() / "blobs").as_uri()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, _TomlSource(settings_cls)
+
+
+_toml_values: ContextVar[dict[str, Any]] = ContextVar("dealwatch_toml_values", default={})
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    """The values read from dealwatch.toml by load_settings, ranked below the environment."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return _toml_values.get().get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(_toml_values.get())
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+
+
+def describe_validation_error(source: str, exc: ValidationError) -> str:
+    """'dealwatch.toml: fetch.timeout: Input should be greater than 0' for each problem."""
+    problems = []
+    for err in exc.errors():
+        field = ".".join(str(part) for part in err["loc"]) or "(root)"
+        problems.append(f"{source}: {field}: {err['msg']}")
+    return "\n".join(problems)
+
+
+def load_settings(config_file: Path | None = None, overrides: dict[str, Any] | None = None) -> Settings:
+    """Build Settings from CLI overrides, DEALWATCH_* environment, the TOML file and defaults.
+
+    `config_file` defaults to ./dealwatch.toml when it exists. Errors name the file and the field.
+    """
+    path = config_file if config_file is not None else DEFAULT_CONFIG_FILE
+    file_values: dict[str, Any] = {}
+    if path.exists():
+        file_values = _read_toml(path)
+    elif config_file is not None:
+        raise ConfigError(f"{path}: config file not found")
+    if file_values:
+        # Validate the file alone first, so its errors name the file and not the merged result.
+        try:
+            Settings.model_validate(file_values)
+        except ValidationError as exc:
+            raise ConfigError(describe_validation_error(str(path), exc)) from exc
+
+    token = _toml_values.set(file_values)
+    try:
+        return Settings(**(overrides or {}))
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error("settings (CLI or DEALWATCH_* environment)", exc)) from exc
+    finally:
+        _toml_values.reset(token)
