@@ -11,7 +11,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -21,7 +21,13 @@ DEFAULT_CONFIG_FILE = Path("dealwatch.toml")
 DEFAULT_USER_AGENT = "dealwatch/0.1 (+https://github.com/dealwatch/dealwatch; self-hosted deal tracker)"
 
 
-class FetchSettings(BaseModel):
+class _Section(BaseModel):
+    """A settings section: unknown keys are errors, so typos are caught."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class FetchSettings(_Section):
     """How pages are fetched."""
 
     tiers: list[str] = Field(default_factory=lambda: ["http"], description="fetch tiers, cheapest first")
@@ -38,7 +44,7 @@ class FetchSettings(BaseModel):
     robots_ttl: float = Field(86_400.0, ge=0, description="seconds a robots.txt is cached")
 
 
-class DetectSettings(BaseModel):
+class DetectSettings(_Section):
     """The detection cascade."""
 
     tiers: list[str] = Field(default_factory=lambda: ["structured", "rules"], description="detection tiers in order")
@@ -48,21 +54,21 @@ class DetectSettings(BaseModel):
     )
 
 
-class ForecastSettings(BaseModel):
+class ForecastSettings(_Section):
     """The next-sale forecast."""
 
     method: str = Field("interval", description="forecast model")
     interval_days: int = Field(7, ge=0, description="half-width of the interval model's window, days")
 
 
-class PromoSettings(BaseModel):
+class PromoSettings(_Section):
     """The store-promotion job."""
 
     detect: DetectSettings = Field(default_factory=DetectSettings)
     forecast: ForecastSettings = Field(default_factory=ForecastSettings)
 
 
-class ApiSettings(BaseModel):
+class ApiSettings(_Section):
     """The REST API and dashboard."""
 
     host: str = Field("127.0.0.1", description="address `dealwatch serve` listens on")

@@ -16,7 +16,7 @@ import structlog
 from dealwatch.core.errors import ConfigError, NotConfigured
 
 T = TypeVar("T")
-Factory = Callable[[Any], T]
+Factory = Callable[..., T]
 
 log = structlog.get_logger(__name__)
 
@@ -30,7 +30,7 @@ class Registry(Generic[T]):
         self._loaded_entry_points = False
 
     def register(self, name: str) -> Callable[[Factory[T]], Factory[T]]:
-        """Decorator: register `factory(settings) -> T` under `name`."""
+        """Decorator: register `factory(*args) -> T` under `name`."""
 
         def decorate(factory: Factory[T]) -> Factory[T]:
             self._factories[name] = factory
@@ -50,22 +50,22 @@ class Registry(Generic[T]):
         self._load_entry_points()
         return sorted(self._factories)
 
-    def build(self, name: str, settings: Any) -> T:
-        """Build one component; raises ConfigError for an unknown name."""
+    def build(self, name: str, *args: Any) -> T:
+        """Build one component from `factory(*args)`; raises ConfigError for an unknown name."""
         self._load_entry_points()
         try:
             factory = self._factories[name]
         except KeyError:
             known = ", ".join(self.names()) or "none"
             raise ConfigError(f"unknown {self.kind} {name!r}; known: {known}") from None
-        return factory(settings)
+        return factory(*args)
 
-    def build_many(self, names: Iterable[str], settings: Any) -> list[tuple[str, T]]:
+    def build_many(self, names: Iterable[str], *args: Any) -> list[tuple[str, T]]:
         """Build the components in order; those raising NotConfigured drop out with a log line."""
         built: list[tuple[str, T]] = []
         for name in names:
             try:
-                built.append((name, self.build(name, settings)))
+                built.append((name, self.build(name, *args)))
             except NotConfigured as exc:
                 log.info("tier dropped", kind=self.kind, tier=name, reason=str(exc))
         return built

@@ -1,0 +1,254 @@
+"""The `dealwatch` command: thin Typer wrappers over the pipeline and features, with Rich output."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from dealwatch.core.clock import FrozenClock, SystemClock
+from dealwatch.core.errors import DealwatchError
+from dealwatch.logs import configure_logging
+from dealwatch.settings import Settings, load_settings
+
+app = typer.Typer(help="dealwatch: self-hosted deal intelligence.", no_args_is_help=True, add_completion=False)
+store_app = typer.Typer(help="Watched stores.", no_args_is_help=True)
+sandbox_app = typer.Typer(help="The simulated web on 127.0.0.1 (demo, tests, benchmarks).", no_args_is_help=True)
+eval_app = typer.Typer(help="Evaluation harnesses (print JSON).", no_args_is_help=True)
+app.add_typer(store_app, name="store")
+app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(eval_app, name="eval")
+
+console = Console()
+err_console = Console(stderr=True)
+
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="settings file (default ./dealwatch.toml)")]
+DataDirOpt = Annotated[Path | None, typer.Option("--data-dir", help="where the database and blobs live")]
+DbOpt = Annotated[str | None, typer.Option("--database-url", help="SQLAlchemy URL (sqlite:/// or postgresql://)")]
+
+
+class _State:
+    overrides: dict[str, Any] = {}
+    config: Path | None = None
+
+
+@app.callback()
+def main_options(config: ConfigOpt = None, data_dir: DataDirOpt = None, database_url: DbOpt = None) -> None:
+    """Options every command shares (they override DEALWATCH_* and dealwatch.toml)."""
+    _State.config = config
+    _State.overrides = {k: v for k, v in {"data_dir": data_dir, "database_url": database_url}.items() if v}
+
+
+def _settings(**overrides: Any) -> Settings:
+    settings = load_settings(_State.config, {**_State.overrides, **overrides})
+    configure_logging(settings.log_level, settings.log_json)
+    return settings
+
+
+def _parse_day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+@app.command()
+def init() -> None:
+    """Create the data directory and database (migrated to the latest schema)."""
+    from dealwatch.services import build_database
+
+    settings = _settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine, _ = build_database(settings)
+    engine.dispose()
+    console.print(f"[green]ready[/green]: database {settings.resolved_database_url}")
+    console.print(f"blobs: {settings.resolved_blob_url}")
+    console.print("next: [bold]dealwatch store add https://www.example.com --name Example[/bold]")
+
+
+@store_app.command("add")
+def store_add(
+    url: str,
+    name: Annotated[str, typer.Option(help="display name")],
+    store_id: Annotated[str | None, typer.Option("--id", help="id (default: slug of the name)")] = None,
+    selector: Annotated[list[str] | None, typer.Option(help="KEY=CSS where the banner lives; repeatable")] = None,
+    category: Annotated[str | None, typer.Option()] = None,
+    country: Annotated[str | None, typer.Option(help="ISO 3166 alpha-2")] = None,
+) -> None:
+    """Watch a store's home page."""
+    from dealwatch.promo.stores import add_store, parse_spec
+    from dealwatch.services import build_database
+
+    selectors: dict[str, str] = {}
+    for item in selector or []:
+        key, sep, css = item.partition("=")
+        if not sep or not key or not css:
+            raise typer.BadParameter(f"--selector must be KEY=CSS, got {item!r}")
+        selectors[key] = css
+    spec = parse_spec(
+        {"url": url, "name": name, "id": store_id, "selectors": selectors, "category": category, "country": country},
+        source="store add",
+    )
+    engine, sessions = build_database(_settings())
+    with sessions.begin() as session:
+        store = add_store(session, spec, SystemClock())
+        console.print(f"[green]added[/green] {store.id}: {store.name} <{store.url}>")
+    engine.dispose()
+
+
+@store_app.command("import")
+def store_import(path: Path) -> None:
+    """Create or update stores from a TOML file of [[stores]] tables (all or nothing)."""
+    from dealwatch.promo.stores import import_stores, read_stores_toml
+    from dealwatch.services import build_database
+
+    specs = read_stores_toml(path)
+    engine, sessions = build_database(_settings())
+    with sessions.begin() as session:
+        created, updated = import_stores(session, specs, SystemClock())
+    engine.dispose()
+    console.print(f"[green]imported[/green] {path}: {created} created, {updated} updated")
+
+
+@store_app.command("list")
+def store_list() -> None:
+    """List watched stores."""
+    from dealwatch.promo.stores import list_stores
+    from dealwatch.services import build_database
+
+    engine, sessions = build_database(_settings())
+    table = Table("id", "name", "url", "enabled", "last fetched")
+    with sessions() as session:
+        for store in list_stores(session):
+            fetched = store.last_fetched_at.strftime("%Y-%m-%d %H:%M") if store.last_fetched_at else "never"
+            table.add_row(store.id, store.name, store.url, "yes" if store.enabled else "no", fetched)
+    engine.dispose()
+    console.print(table)
+
+
+@app.command()
+def run(
+    day: Annotated[str | None, typer.Option("--date", help="the day to record (default today, UTC)")] = None,
+    store: Annotated[list[str] | None, typer.Option(help="only these store ids; repeatable")] = None,
+) -> None:
+    """One daily pass over every enabled store: fetch, detect, record, forecast."""
+    from dealwatch.pipeline import run_daily
+    from dealwatch.services import build_services
+
+    settings = _settings()
+    on_day = _parse_day(day)
+    clock = FrozenClock.on(on_day) if on_day else SystemClock()
+    services = build_services(settings, clock)
+
+    async def go() -> Any:
+        with _progress() as progress:
+            task = progress.add_task("stores", total=None)
+
+            def done(_: object) -> None:
+                progress.advance(task)
+
+            try:
+                return await run_daily(services, on_day, store_ids=store, on_store_done=done)
+            finally:
+                await services.aclose()
+
+    summary = asyncio.run(go())
+    table = Table("store", "outcome", "sale", "tier", "note")
+    for s in summary.stores:
+        sale = "unknown" if s.has_promotion is None else ("yes" if s.has_promotion else "no")
+        table.add_row(s.store_id, s.outcome, sale, s.tier or "", s.reason or "")
+    console.print(table)
+    console.print(
+        f"{summary.day}: {len(summary.stores)} stores, {summary.on_sale} on sale, {summary.unknown} unknown, "
+        f"{summary.parse_errors} parse errors, outcomes {dict(summary.outcomes)}, {summary.seconds:.1f}s"
+    )
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="listen address")] = None,
+    port: Annotated[int | None, typer.Option(help="listen port")] = None,
+) -> None:
+    """Serve the REST API (OpenAPI at /docs)."""
+    import uvicorn
+
+    from dealwatch.web.app import create_app
+
+    settings = _settings()
+    host, port = host or settings.api.host, port or settings.api.port
+    console.print(f"dealwatch API on http://{host}:{port}  (OpenAPI: http://{host}:{port}/docs)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+@sandbox_app.command("serve")
+def sandbox_serve(
+    stores: Annotated[int, typer.Option(help="number of simulated stores")] = 30,
+    seed: Annotated[int, typer.Option(help="world seed")] = 7,
+    port: Annotated[int, typer.Option(help="port (each store gets its own 127.0.0.x address)")] = 8765,
+    start: Annotated[str, typer.Option(help="first simulated day")] = "2025-01-01",
+    days: Annotated[int, typer.Option(help="simulated days")] = 365,
+) -> None:
+    """Serve the simulated stores until interrupted."""
+    from dealwatch.sandbox import SandboxWorld, serve_forever
+
+    first = _parse_day(start)
+    assert first is not None
+    world = SandboxWorld.generate(n_stores=stores, seed=seed, start=first, days=days)
+    try:
+        asyncio.run(serve_forever(world, port))
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
+def demo(
+    stores: Annotated[int, typer.Option(help="simulated stores")] = 30,
+    days: Annotated[int, typer.Option(help="simulated days")] = 365,
+    start: Annotated[str, typer.Option(help="first simulated day")] = "2025-01-01",
+    seed: Annotated[int, typer.Option(help="world seed")] = 7,
+    out: Annotated[Path, typer.Option(help="data directory for the demo (wiped first)")] = Path("demo-data"),
+) -> None:
+    """Run the promo job over the sandbox for a simulated year and report how it did."""
+    from dealwatch.demo import print_report, run_demo
+
+    first = _parse_day(start)
+    assert first is not None
+    report = run_demo(stores=stores, days=days, start=first, seed=seed, data_dir=out, console=console)
+    print_report(report, console)
+
+
+@eval_app.command("detect")
+def eval_detect(
+    directory: Path,
+    tiers: Annotated[str | None, typer.Option(help="comma-separated tiers (default: settings)")] = None,
+) -> None:
+    """Score the detector on labelled pages: DIR/labels.jsonl + the page files. Prints one JSON object."""
+    from dealwatch.eval.detect import evaluate_directory
+
+    settings = _settings()
+    tier_list = [t.strip() for t in tiers.split(",") if t.strip()] if tiers else None
+    print(json.dumps(evaluate_directory(directory, settings, tier_list)))
+
+
+def main() -> None:
+    """Entry point: dealwatch errors print one clear line and exit 2, never a traceback."""
+    try:
+        app()
+    except DealwatchError as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise SystemExit(2) from None

@@ -1,0 +1,154 @@
+"""The demo: the promo job run over the sandbox web for a simulated year, measured against its hidden truth."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dealwatch.core.clock import FrozenClock
+from dealwatch.pipeline import run_daily
+from dealwatch.promo.models import Prediction, PromoDay
+from dealwatch.promo.stores import StoreSpec, import_stores
+from dealwatch.sandbox import SandboxServer, SandboxWorld
+from dealwatch.services import Services, build_services
+from dealwatch.settings import Settings
+
+
+@dataclass
+class DemoReport:
+    """What the demo measured."""
+
+    stores: int
+    days: int
+    store_days: int
+    unknown_days: int
+    true_sale_days: int
+    found_sale_days: int
+    agreement: float
+    precision: float
+    recall: float
+    forecast_mae: float | None
+    forecast_within_7: float | None
+    forecasts_scored: int
+    seconds: float
+    data_dir: Path
+
+
+def run_demo(
+    *, stores: int, days: int, start: date, seed: int, data_dir: Path, console: Console | None = None
+) -> DemoReport:
+    """Generate a sandbox world, serve it on loopback and run one daily pass per simulated day."""
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    settings = Settings(data_dir=data_dir, fetch={"per_host_delay": 0.0, "timeout": 10.0, "backoff_base": 0.1})
+    world = SandboxWorld.generate(n_stores=stores, seed=seed, start=start, days=days)
+    clock = FrozenClock.on(start)
+    started = time.perf_counter()
+    with SandboxServer(world, port=0) as server:
+        services = build_services(settings, clock)
+        specs = [
+            StoreSpec(
+                id=s.slug, name=s.name, url=server.store_url(s.slug), selectors=dict(s.selectors),
+                category=s.category, country=s.country,
+            )
+            for s in world.stores
+        ]
+        with services.sessions.begin() as session:
+            import_stores(session, specs, clock)
+        asyncio.run(_run_days(services, server, clock, start, days, console))
+    seconds = time.perf_counter() - started
+    with services.sessions() as session:
+        report = _score(session, world, start, days, seconds, data_dir)
+    services.engine.dispose()
+    return report
+
+
+async def _run_days(
+    services: Services, server: SandboxServer, clock: FrozenClock, start: date, days: int, console: Console | None
+) -> None:
+    progress = Progress(
+        TextColumn("[bold]simulated days"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, disable=console is None,
+    )
+    try:
+        with progress:
+            task = progress.add_task("days", total=days)
+            for offset in range(days):
+                day = start + timedelta(days=offset)
+                server.set_date(day)
+                clock.set(FrozenClock.on(day).now())
+                await run_daily(services, day)
+                progress.advance(task)
+    finally:
+        await services.aclose()
+
+
+def _score(session: Session, world: SandboxWorld, start: date, days: int, seconds: float, data_dir: Path) -> DemoReport:
+    end = start + timedelta(days=days - 1)
+    tp = fp = fn = tn = unknown = 0
+    for row in session.scalars(select(PromoDay)):
+        truth = world.truth(row.store_id, row.day).has_promotion
+        if row.has_promotion is None:
+            unknown += 1
+        elif row.has_promotion and truth:
+            tp += 1
+        elif row.has_promotion:
+            fp += 1
+        elif truth:
+            fn += 1
+        else:
+            tn += 1
+    known = tp + fp + fn + tn
+
+    errors: list[int] = []
+    within = 0
+    next_start = {s.slug: sorted(e.start for e in world.calendar(s.slug)) for s in world.stores}
+    for prediction in session.scalars(select(Prediction).where(Prediction.predicted_date.is_not(None))):
+        actual = next((d for d in next_start[prediction.store_id] if d > prediction.issued_on), None)
+        if actual is None or actual > end or prediction.predicted_date is None:
+            continue
+        error = abs((prediction.predicted_date - actual).days)
+        errors.append(error)
+        within += error <= 7
+    return DemoReport(
+        stores=len(world.stores),
+        days=days,
+        store_days=known + unknown,
+        unknown_days=unknown,
+        true_sale_days=tp + fn,
+        found_sale_days=tp + fp,
+        agreement=(tp + tn) / known if known else 0.0,
+        precision=tp / (tp + fp) if tp + fp else 0.0,
+        recall=tp / (tp + fn) if tp + fn else 0.0,
+        forecast_mae=sum(errors) / len(errors) if errors else None,
+        forecast_within_7=within / len(errors) if errors else None,
+        forecasts_scored=len(errors),
+        seconds=seconds,
+        data_dir=data_dir,
+    )
+
+
+def print_report(report: DemoReport, console: Console) -> None:
+    """The demo's summary as a Rich table, and how to open the API."""
+    table = Table(title="dealwatch demo: promo job over the sandbox web", show_header=False)
+    table.add_row("stores × simulated days", f"{report.stores} × {report.days} = {report.store_days} store-days")
+    table.add_row("sale days (truth / found)", f"{report.true_sale_days} / {report.found_sale_days}")
+    table.add_row("unknown days (blocked/failed)", str(report.unknown_days))
+    table.add_row("detection agreement with truth", f"{report.agreement:.2%}")
+    table.add_row("detection precision / recall", f"{report.precision:.3f} / {report.recall:.3f}")
+    if report.forecast_mae is not None and report.forecast_within_7 is not None:
+        table.add_row("next-sale forecast MAE (interval model)", f"{report.forecast_mae:.1f} days")
+        table.add_row("forecasts within ±7 days", f"{report.forecast_within_7:.1%} of {report.forecasts_scored}")
+    table.add_row("run time", f"{report.seconds:.1f} s ({report.store_days / report.seconds:.0f} store-days/s)")
+    console.print(table)
+    console.print(f"Open the API: [bold]dealwatch --data-dir {report.data_dir} serve[/bold] → http://127.0.0.1:8000/docs")

@@ -1,0 +1,1 @@
+"""Fetching pages: the Fetcher seam, tiers, politeness and fetch-attempt records."""

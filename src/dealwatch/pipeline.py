@@ -1,0 +1,229 @@
+"""The pipeline: the only module that chains stages.
+
+Daily promo pass, per store: fetch ► snapshot ► detect ► record the day ► forecast the next sale.
+Every store ends the pass with one recorded outcome; one store's failure never stops the others.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dealwatch.core.clock import today
+from dealwatch.fetch.base import FetchRequest, FetchResult, Outcome
+from dealwatch.fetch.models import FetchAttempt
+from dealwatch.promo.detect.base import Detection, Page, StoreHints
+from dealwatch.promo.forecast import save_prediction
+from dealwatch.promo.history import daily_flags, record_day
+from dealwatch.promo.models import PromoDay, Store
+from dealwatch.promo.stores import list_stores
+from dealwatch.services import Services
+from dealwatch.snapshots.store import save_snapshot
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class StoreDay:
+    """How one store's daily pass ended."""
+
+    store_id: str
+    outcome: str
+    has_promotion: bool | None
+    tier: str | None = None
+    reason: str | None = None
+    parse_error: bool = False
+
+
+@dataclass
+class RunSummary:
+    """What a daily pass did."""
+
+    day: date
+    stores: list[StoreDay] = field(default_factory=list)
+    seconds: float = 0.0
+    cost: Decimal = Decimal(0)
+
+    @property
+    def outcomes(self) -> Counter[str]:
+        return Counter(s.outcome for s in self.stores)
+
+    @property
+    def on_sale(self) -> int:
+        return sum(1 for s in self.stores if s.has_promotion)
+
+    @property
+    def unknown(self) -> int:
+        return sum(1 for s in self.stores if s.has_promotion is None)
+
+    @property
+    def parse_errors(self) -> int:
+        return sum(1 for s in self.stores if s.parse_error)
+
+
+async def run_daily(
+    services: Services,
+    day: date | None = None,
+    *,
+    store_ids: Sequence[str] | None = None,
+    on_store_done: Callable[[StoreDay], None] | None = None,
+) -> RunSummary:
+    """One daily pass over the enabled stores (or the given ones)."""
+    day = day or today(services.clock)
+    with services.sessions() as session:
+        stores = list_stores(session, enabled_only=store_ids is None)
+    if store_ids is not None:
+        wanted = set(store_ids)
+        stores = [s for s in stores if s.id in wanted]
+    started = time.perf_counter()
+    summary = RunSummary(day=day)
+
+    async def one(store: Store) -> StoreDay:
+        result = await _fetch_store(services, store)
+        store_day = _process_store(services, store, result, day)
+        summary.cost += result.cost
+        if on_store_done is not None:
+            on_store_done(store_day)
+        return store_day
+
+    summary.stores = await services.runner.map(one, stores)
+    summary.seconds = time.perf_counter() - started
+    log.info("daily pass done", day=str(day), stores=len(stores), outcomes=dict(summary.outcomes))
+    return summary
+
+
+async def _fetch_store(services: Services, store: Store) -> FetchResult:
+    request = FetchRequest(url=store.url, source=store.id, user_agent=store.user_agent)
+    try:
+        return await services.fetcher.fetch(request)
+    except Exception as exc:  # a fetcher bug must not stop the other stores
+        log.exception("fetch crashed", store=store.id)
+        return FetchResult(
+            url=store.url,
+            outcome=Outcome.FAILED,
+            tier="none",
+            fetched_at=services.clock.now(),
+            reason=f"internal error: {type(exc).__name__}: {exc}",
+        )
+
+
+def _process_store(services: Services, store: Store, result: FetchResult, day: date) -> StoreDay:
+    """Snapshot, detect, record and forecast one store in one transaction."""
+    try:
+        with services.sessions.begin() as session:
+            store_day = _record(services, session, store, result, day)
+            flags = daily_flags(session, store.id, day)
+            forecast = services.forecaster.forecast(flags, day)
+            save_prediction(session, store.id, forecast, day, services.clock)
+            return store_day
+    except Exception as exc:  # the store's day is lost, not the run
+        log.exception("store pass crashed", store=store.id)
+        return StoreDay(store.id, Outcome.FAILED, None, reason=f"internal error: {type(exc).__name__}: {exc}")
+
+
+def _record(services: Services, session: Session, store: Store, result: FetchResult, day: date) -> StoreDay:
+    snapshot_id: int | None = None
+    if result.ok:
+        snapshot = save_snapshot(
+            session,
+            services.blobs,
+            content=result.content,
+            source=store.id,
+            url=result.final_url or result.url,
+            tier=result.tier,
+            content_type=result.content_type,
+            fetched_at=result.fetched_at,
+        )
+        snapshot_id = snapshot.id
+    _record_attempts(session, store.id, result, snapshot_id)
+    db_store = session.get(Store, store.id)
+    if db_store is not None:
+        db_store.last_fetched_at = result.fetched_at
+
+    detection: Detection | None = None
+    note = result.reason
+    parse_error = False
+    if result.ok:
+        page = Page(url=result.final_url or result.url, html=result.text(), hints=StoreHints(dict(store.selectors)))
+        try:
+            detection = services.detector.detect(page)
+        except Exception as exc:  # the page is kept (snapshot) and marked; the day stays unknown
+            log.warning("page failed to parse", store=store.id, error=str(exc))
+            note, parse_error = f"parse error: {type(exc).__name__}: {exc}", True
+    elif result.outcome is Outcome.NOT_MODIFIED:
+        detection = _previous_detection(session, store.id, day)
+        note = "not modified; previous detection reused" if detection else "not modified; nothing to reuse"
+
+    row = record_day(
+        session,
+        store_id=store.id,
+        day=day,
+        fetch_outcome=result.outcome.value,
+        clock=services.clock,
+        detection=detection,
+        snapshot_id=snapshot_id,
+        note=note,
+    )
+    return StoreDay(store.id, result.outcome.value, row.has_promotion, row.tier, note, parse_error)
+
+
+def _record_attempts(session: Session, source: str, result: FetchResult, snapshot_id: int | None) -> None:
+    last = len(result.attempts) - 1
+    for index, attempt in enumerate(result.attempts):
+        session.add(
+            FetchAttempt(
+                source=source,
+                url=result.url,
+                tier=attempt.tier,
+                attempt=attempt.number,
+                started_at=attempt.started_at,
+                duration_ms=attempt.duration_ms,
+                http_status=attempt.http_status,
+                bytes=attempt.bytes,
+                cost=attempt.cost,
+                outcome=attempt.outcome.value,
+                reason=attempt.reason,
+                snapshot_id=snapshot_id if index == last else None,
+            )
+        )
+    if not result.attempts:  # decided before any request (e.g. robots.txt)
+        session.add(
+            FetchAttempt(
+                source=source,
+                url=result.url,
+                tier=result.tier,
+                attempt=0,
+                started_at=result.fetched_at,
+                duration_ms=0,
+                outcome=result.outcome.value,
+                reason=result.reason,
+            )
+        )
+
+
+def _previous_detection(session: Session, store_id: str, day: date) -> Detection | None:
+    row = session.scalar(
+        select(PromoDay)
+        .where(PromoDay.store_id == store_id, PromoDay.day < day, PromoDay.has_promotion.is_not(None))
+        .order_by(PromoDay.day.desc())
+        .limit(1)
+    )
+    if row is None or row.has_promotion is None:
+        return None
+    return Detection(
+        has_promotion=row.has_promotion,
+        confidence=row.confidence or 0.0,
+        tier=row.tier or "reused",
+        promotion_type=row.promotion_type,
+        promotion_text=row.promotion_text,
+        discount_pct=row.discount_pct,
+        evidence=("reused from " + row.day.isoformat(),),
+    )

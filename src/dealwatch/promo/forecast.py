@@ -1,0 +1,134 @@
+"""Next-sale forecast: the Forecaster seam and the seed's interval model (average gap, ±7 days).
+
+The forecasting issue adds calendar, cadence and Prophet models behind the same seam.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dealwatch.core.clock import Clock
+from dealwatch.promo.models import Prediction
+
+DailyFlags = Sequence[tuple[date, bool | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Forecast:
+    """When the next sale should start, how sure we are, and from how much history."""
+
+    predicted_date: date | None
+    lower: date | None
+    upper: date | None
+    prob_7d: float | None
+    prob_30d: float | None
+    method: str
+    data_points: int
+    model_version: str
+    reason: str | None = None
+
+
+class Forecaster(Protocol):
+    """A next-sale model."""
+
+    name: str
+
+    def forecast(self, flags: DailyFlags, today: date) -> Forecast:
+        """Predict the first sale start after `today` from daily flags up to `today`."""
+        ...
+
+
+def sale_starts(flags: DailyFlags) -> list[date]:
+    """Days a sale was first seen after a day seen without one. Unknown days are skipped, not 'no sale'.
+
+    A sale already running on the first known day has an unknown start and is not counted.
+    """
+    starts: list[date] = []
+    previous: bool | None = None
+    for day, flag in flags:
+        if flag is None:
+            continue
+        if flag and previous is False:
+            starts.append(day)
+        previous = flag
+    return starts
+
+
+class IntervalForecaster:
+    """The seed's fallback: last start + average gap between starts, with a ±N-day interval."""
+
+    name = "interval"
+    version = "interval-1"
+
+    def __init__(self, half_width_days: int = 7) -> None:
+        self.half_width = timedelta(days=half_width_days)
+
+    def forecast(self, flags: DailyFlags, today: date) -> Forecast:
+        starts = sale_starts([(d, f) for d, f in flags if d <= today])
+        if len(starts) < 2:
+            return Forecast(
+                None, None, None, None, None, self.name, len(starts), self.version,
+                reason=f"needs at least 2 observed sale starts, has {len(starts)}",
+            )
+        gaps = [(b - a).days for a, b in zip(starts, starts[1:], strict=False)]
+        step = max(1, round(sum(gaps) / len(gaps)))
+        predicted = starts[-1] + timedelta(days=step)
+        while predicted <= today:
+            predicted += timedelta(days=step)
+        elapsed = (today - starts[-1]).days
+        return Forecast(
+            predicted_date=predicted,
+            lower=max(predicted - self.half_width, today + timedelta(days=1)),
+            upper=predicted + self.half_width,
+            prob_7d=_prob_within(gaps, elapsed, 7),
+            prob_30d=_prob_within(gaps, elapsed, 30),
+            method=self.name,
+            data_points=len(starts),
+            model_version=self.version,
+        )
+
+
+def _prob_within(gaps: list[int], elapsed: int, horizon: int) -> float:
+    """P(next start within `horizon` days | `elapsed` days since the last), from the empirical gaps.
+
+    Laplace-smoothed; once the store is overdue (no gap that long seen), assume a memoryless wait.
+    """
+    longer = [g for g in gaps if g > elapsed]
+    if not longer:
+        mean_gap = sum(gaps) / len(gaps)
+        return round(1 - math.exp(-horizon / mean_gap), 4)
+    hits = sum(1 for g in longer if g <= elapsed + horizon)
+    return round((hits + 0.5) / (len(longer) + 1), 4)
+
+
+def save_prediction(session: Session, store_id: str, forecast: Forecast, issued_on: date, clock: Clock) -> Prediction:
+    """Store the forecast issued for `store_id` on `issued_on` (one per store per day; re-runs replace it)."""
+    row = session.scalar(select(Prediction).where(Prediction.store_id == store_id, Prediction.issued_on == issued_on))
+    if row is None:
+        row = Prediction(store_id=store_id, issued_on=issued_on)
+        session.add(row)
+    row.issued_at = clock.now()
+    row.predicted_date = forecast.predicted_date
+    row.lower = forecast.lower
+    row.upper = forecast.upper
+    row.prob_7d = forecast.prob_7d
+    row.prob_30d = forecast.prob_30d
+    row.method = forecast.method
+    row.data_points = forecast.data_points
+    row.model_version = forecast.model_version
+    session.flush()
+    return row
+
+
+def latest_prediction(session: Session, store_id: str) -> Prediction | None:
+    """The most recently issued prediction for the store."""
+    return session.scalar(
+        select(Prediction).where(Prediction.store_id == store_id).order_by(Prediction.issued_on.desc()).limit(1)
+    )

@@ -1,0 +1,101 @@
+"""The day-by-day promotion history: one row per store per day; unknown days stay unknown."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dealwatch.core.clock import Clock
+from dealwatch.promo.detect.base import Detection
+from dealwatch.promo.models import PromoDay
+
+
+def record_day(
+    session: Session,
+    *,
+    store_id: str,
+    day: date,
+    fetch_outcome: str,
+    clock: Clock,
+    detection: Detection | None = None,
+    snapshot_id: int | None = None,
+    note: str | None = None,
+) -> PromoDay:
+    """Insert or update the store's row for `day` (idempotent).
+
+    A re-run that learns nothing (blocked, failed) never overwrites a day already known.
+    """
+    row = session.scalar(select(PromoDay).where(PromoDay.store_id == store_id, PromoDay.day == day))
+    known = detection is not None and detection.has_promotion is not None
+    if row is not None and row.has_promotion is not None and not known:
+        return row
+    if row is None:
+        row = PromoDay(store_id=store_id, day=day)
+        session.add(row)
+    row.fetch_outcome = fetch_outcome
+    row.snapshot_id = snapshot_id
+    row.note = note
+    row.detected_at = clock.now()
+    if detection is None:
+        row.has_promotion = None
+        row.promotion_type = row.promotion_text = row.tier = None
+        row.discount_pct = None
+        row.confidence = None
+        row.evidence = []
+    else:
+        row.has_promotion = detection.has_promotion
+        row.promotion_type = detection.promotion_type if detection.has_promotion else None
+        row.promotion_text = detection.promotion_text if detection.has_promotion else None
+        row.discount_pct = detection.discount_pct if detection.has_promotion else None
+        row.confidence = round(detection.confidence, 4)
+        row.tier = detection.tier
+        row.evidence = list(detection.evidence)
+    session.flush()
+    return row
+
+
+def store_history(
+    session: Session, store_id: str, *, limit: int | None = None, since: date | None = None, until: date | None = None
+) -> list[PromoDay]:
+    """The store's days, newest first."""
+    query = select(PromoDay).where(PromoDay.store_id == store_id)
+    if since is not None:
+        query = query.where(PromoDay.day >= since)
+    if until is not None:
+        query = query.where(PromoDay.day <= until)
+    query = query.order_by(PromoDay.day.desc())
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def daily_flags(session: Session, store_id: str, until: date) -> list[tuple[date, bool | None]]:
+    """(day, has_promotion) up to `until`, oldest first; None marks an unknown day."""
+    rows = session.execute(
+        select(PromoDay.day, PromoDay.has_promotion)
+        .where(PromoDay.store_id == store_id, PromoDay.day <= until)
+        .order_by(PromoDay.day)
+    )
+    return [(day, flag) for day, flag in rows]
+
+
+def on_sale(session: Session, day: date) -> list[PromoDay]:
+    """Every store's row for `day` that shows a promotion."""
+    query = (
+        select(PromoDay)
+        .where(PromoDay.day == day, PromoDay.has_promotion.is_(True))
+        .order_by(PromoDay.store_id)
+    )
+    return list(session.scalars(query))
+
+
+def last_active(session: Session, store_id: str) -> date | None:
+    """The most recent day the store was seen on sale."""
+    return session.scalar(
+        select(PromoDay.day)
+        .where(PromoDay.store_id == store_id, PromoDay.has_promotion.is_(True))
+        .order_by(PromoDay.day.desc())
+        .limit(1)
+    )

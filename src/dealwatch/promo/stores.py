@@ -1,0 +1,141 @@
+"""Watched stores: add, import from TOML, list and look up."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dealwatch.core.clock import Clock
+from dealwatch.core.errors import ConfigError, InvalidInput, NotFound
+from dealwatch.core.ids import slugify
+from dealwatch.promo.models import Store
+from dealwatch.settings import describe_validation_error
+
+
+class StoreSpec(BaseModel):
+    """A store as a user describes it (CLI, stores.toml, API)."""
+
+    model_config = {"extra": "forbid"}
+
+    name: str = Field(min_length=1, max_length=200)
+    url: str
+    id: str | None = Field(None, pattern=r"^[a-z0-9_]{1,64}$")
+    enabled: bool = True
+    selectors: dict[str, str] = Field(default_factory=dict)
+    user_agent: str | None = None
+    category: str | None = None
+    country: str | None = Field(None, pattern=r"^[A-Z]{2}$")
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        return check_store_url(url)
+
+    @property
+    def store_id(self) -> str:
+        return self.id or slugify(self.name)[:64]
+
+
+def check_store_url(url: str) -> str:
+    """Accept only absolute http(s) URLs with a host."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"store URL must be an absolute http(s) URL, got {url!r}")
+    return url.strip()
+
+
+def parse_spec(values: dict[str, Any], source: str = "store") -> StoreSpec:
+    """Validate one store description; errors name the source and the field."""
+    try:
+        return StoreSpec.model_validate(values)
+    except ValidationError as exc:
+        raise InvalidInput(describe_validation_error(source, exc)) from exc
+
+
+def add_store(session: Session, spec: StoreSpec, clock: Clock) -> Store:
+    """Create a store; refuses an id that exists."""
+    if session.get(Store, spec.store_id) is not None:
+        raise InvalidInput(f"store {spec.store_id!r} already exists")
+    store = Store(id=spec.store_id, created_at=clock.now())
+    _apply(store, spec)
+    session.add(store)
+    session.flush()
+    return store
+
+
+def _apply(store: Store, spec: StoreSpec) -> None:
+    store.name = spec.name
+    store.url = spec.url
+    store.enabled = spec.enabled
+    store.selectors = dict(spec.selectors)
+    store.user_agent = spec.user_agent
+    store.category = spec.category
+    store.country = spec.country
+
+
+def read_stores_toml(path: Path) -> list[StoreSpec]:
+    """Read `[[stores]]` tables from a TOML file; every problem names the file, entry and field."""
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    entries = data.get("stores")
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError(f"{path}: expected one or more [[stores]] tables")
+    specs: list[StoreSpec] = []
+    problems: list[str] = []
+    for index, entry in enumerate(entries):
+        try:
+            specs.append(StoreSpec.model_validate(entry))
+        except ValidationError as exc:
+            problems.append(describe_validation_error(f"{path}: stores[{index}]", exc))
+    seen: dict[str, int] = {}
+    for index, spec in enumerate(specs):
+        if spec.store_id in seen:
+            problems.append(f"{path}: stores[{index}]: id {spec.store_id!r} repeats stores[{seen[spec.store_id]}]")
+        seen[spec.store_id] = index
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return specs
+
+
+def import_stores(session: Session, specs: list[StoreSpec], clock: Clock) -> tuple[int, int]:
+    """Create or update each store; returns (created, updated)."""
+    created = updated = 0
+    for spec in specs:
+        store = session.get(Store, spec.store_id)
+        if store is None:
+            store = Store(id=spec.store_id, created_at=clock.now())
+            session.add(store)
+            created += 1
+        else:
+            updated += 1
+        _apply(store, spec)
+    session.flush()
+    return created, updated
+
+
+def list_stores(session: Session, *, enabled_only: bool = False) -> list[Store]:
+    """All stores, by id."""
+    query = select(Store).order_by(Store.id)
+    if enabled_only:
+        query = query.where(Store.enabled.is_(True))
+    return list(session.scalars(query))
+
+
+def get_store(session: Session, store_id: str) -> Store:
+    """One store; NotFound when unknown."""
+    store = session.get(Store, store_id)
+    if store is None:
+        raise NotFound(f"no store with id {store_id!r}")
+    return store

@@ -1,0 +1,1 @@
+"""Raw page snapshots: a content-addressed, compressed, date-partitioned blob store."""

@@ -1,0 +1,52 @@
+"""FastAPI app factory. Nothing is built at import: `create_app(settings)` builds the app and its database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from prometheus_client import make_asgi_app
+from sqlalchemy import text
+
+import dealwatch
+from dealwatch.core.clock import Clock, SystemClock
+from dealwatch.core.errors import InvalidInput, NotFound
+from dealwatch.services import build_database
+from dealwatch.settings import Settings
+from dealwatch.web import promo_routes
+
+
+def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
+    """The API app: migrates the database, mounts /v1, /healthz, /metrics and OpenAPI at /docs."""
+    engine, sessions = build_database(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(title="dealwatch", version=dealwatch.__version__, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.sessions = sessions
+    app.state.clock = clock or SystemClock()
+    app.include_router(promo_routes.router)
+    app.mount("/metrics", make_asgi_app())
+
+    @app.exception_handler(NotFound)
+    async def not_found(_request: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse({"error": "not_found", "message": str(exc)}, status_code=404)
+
+    @app.exception_handler(InvalidInput)
+    async def invalid(_request: Request, exc: InvalidInput) -> JSONResponse:
+        return JSONResponse({"error": "invalid_input", "message": str(exc)}, status_code=422)
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, str]:
+        """Liveness and database reachability."""
+        with sessions() as session:
+            session.execute(text("SELECT 1"))
+        return {"status": "ok", "database": "ok", "version": dealwatch.__version__}
+
+    return app

@@ -1,0 +1,89 @@
+"""JSON shapes of the /v1 API (those of the Promo Tracker design's Appendix B, extended)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel
+
+
+class PredictionOut(BaseModel):
+    website_id: str
+    prediction_date: date | None
+    confidence_lower: date | None
+    confidence_upper: date | None
+    days_until: int | None
+    confidence: str
+    probability_7d: float | None
+    probability_30d: float | None
+    method: str
+    data_points: int
+    model_version: str
+    predicted_at: datetime
+
+
+class CurrentPromotionOut(BaseModel):
+    active: bool | None
+    last_active: date | None
+    as_of: date | None
+    promotion_text: str | None = None
+    promotion_type: str | None = None
+    discount_pct: int | None = None
+
+
+class StoreOut(BaseModel):
+    website_id: str
+    name: str
+    url: str
+    enabled: bool
+    category: str | None
+    country: str | None
+    last_scraped: datetime | None
+    prediction: PredictionOut | None
+    current_promotion: CurrentPromotionOut
+
+
+class StoreListOut(BaseModel):
+    stores: list[StoreOut]
+    total: int
+    timestamp: datetime
+
+
+class HistoryDayOut(BaseModel):
+    date: date
+    has_promotion: bool | None
+    status: str
+    promotion_text: str | None = None
+    promotion_type: str | None = None
+    discount_pct: int | None = None
+    confidence: float | None = None
+    detection_method: str | None = None
+    fetch_outcome: str
+    detected_at: datetime
+
+
+class HistoryOut(BaseModel):
+    website_id: str
+    history: list[HistoryDayOut]
+    count: int
+    total_records: int
+
+
+class PromotionOut(BaseModel):
+    website_id: str
+    name: str
+    promotion_text: str | None
+    promotion_type: str | None
+    discount_pct: int | None
+    confidence: float | None
+
+
+class PromotionsOut(BaseModel):
+    date: date
+    promotions: list[PromotionOut]
+    total: int
+
+
+class ErrorOut(BaseModel):
+    error: str
+    message: str
