@@ -250,7 +250,7 @@ class _Planner:
             out.append(_Candidate(start, start + timedelta(days=rng.randint(1, 3) - 1), start, "oneoff", "flash"))
         return out
 
-    def event(self, c: _Candidate) -> SaleEvent:
+    def event(self, c: _Candidate, may_end_tonight: bool) -> SaleEvent:
         rng = self.rng
         if c.kind == "holiday":
             rule = next(r for r in HOLIDAY_RULES if r.key == c.key)
@@ -265,7 +265,8 @@ class _Planner:
             ptype = _weighted(rng, CADENCE_TYPES if c.kind == "cadence" else ONEOFF_TYPES)
             name = CADENCE_NAMES.get(c.key, "Flash Sale")
             banner = sale_banner(rng, self.locale, ptype, max(10, self.depth + rng.choice((-5, 0, 5))), None)
-        final = final_day_text(rng, self.locale, banner.text) if c.end > c.start and rng.random() < 0.25 else None
+        ends_tonight = may_end_tonight and c.end > c.start and rng.random() < 0.25
+        final = final_day_text(rng, self.locale, banner.text) if ends_tonight else None
         return SaleEvent(c.start, c.end, c.kind, name, ptype, banner.text, banner.discount_pct, final)
 
 
@@ -301,9 +302,11 @@ def generate_calendar(
     events: list[SaleEvent] = []
     shorts: list[str | None] = []
     for c in _resolve(candidates):
+        # an event cut by the window's end must not say "ends tonight" on the window's last day
+        ends_inside = c.end <= last
         c.start, c.end = max(c.start, first), min(c.end, last)
         if c.start <= c.end:
-            events.append(planner.event(c))
+            events.append(planner.event(c, ends_inside))
             shorts.append(c.short)
     calendar = StoreCalendar(events)
     _place_notices(rng, locale, calendar, shorts, first, last)

@@ -55,11 +55,14 @@ class BlobStore:
         self.fs.rm(self._path(key))
 
 
-def snapshot_key(source: str, fetched_at: datetime, tier: str, content_type: str) -> str:
-    """'scrapes/2025/11/15/john_lewis_20251115_090132_http.html.gz', partitioned by date as in the seed."""
+def snapshot_key(source: str, fetched_at: datetime, tier: str, content_type: str, digest: str) -> str:
+    """'scrapes/2025/11/15/john_lewis_20251115_090132_http_3f2a9c1e.html.gz'.
+
+    Partitioned by date as in the seed; the content hash prefix keeps two pages fetched in one second apart.
+    """
     ext = _EXTENSIONS.get(content_type.split(";")[0].strip(), "bin")
     stamp = fetched_at.strftime("%Y%m%d_%H%M%S")
-    return f"scrapes/{fetched_at:%Y/%m/%d}/{source}_{stamp}_{tier}.{ext}.gz"
+    return f"scrapes/{fetched_at:%Y/%m/%d}/{source}_{stamp}_{tier}_{digest[:8]}.{ext}.gz"
 
 
 def save_snapshot(
@@ -78,7 +81,7 @@ def save_snapshot(
     existing = session.scalar(select(Snapshot).where(Snapshot.content_hash == digest))
     if existing is not None:
         return existing
-    key = snapshot_key(source, fetched_at, tier, content_type)
+    key = snapshot_key(source, fetched_at, tier, content_type, digest)
     stored_size = blobs.put(key, content)
     snapshot = Snapshot(
         content_hash=digest,

@@ -1,0 +1,62 @@
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from dealwatch.core.clock import FrozenClock
+from dealwatch.promo.forecast import IntervalForecaster, latest_prediction, sale_starts, save_prediction
+from dealwatch.promo.stores import add_store, parse_spec
+
+START = date(2025, 1, 1)
+
+
+def flags_from(starts: list[int], days: int, length: int = 3) -> list[tuple[date, bool | None]]:
+    on = {s + k for s in starts for k in range(length)}
+    return [(START + timedelta(days=d), d in on) for d in range(days)]
+
+
+def test_sale_starts_skip_unknown_days_and_a_sale_running_on_day_one() -> None:
+    flags = flags_from([0, 20, 40], 60)
+    flags[19] = (flags[19][0], None)  # an unknown day right before a sale
+    flags[41] = (flags[41][0], None)  # an unknown day inside a sale does not split it
+    assert sale_starts(flags) == [START + timedelta(days=20), START + timedelta(days=40)]
+
+
+def test_interval_model_predicts_a_regular_cadence_exactly() -> None:
+    flags = flags_from([3, 31, 59, 87], 100)
+    forecast = IntervalForecaster(7).forecast(flags, START + timedelta(days=99))
+    assert forecast.predicted_date == START + timedelta(days=115)
+    assert forecast.lower == START + timedelta(days=108) and forecast.upper == START + timedelta(days=122)
+    assert forecast.data_points == 4 and forecast.method == "interval"
+    assert forecast.prob_7d is not None and forecast.prob_30d is not None
+    assert forecast.prob_7d < forecast.prob_30d
+
+
+def test_interval_model_never_predicts_the_past_and_needs_two_starts() -> None:
+    flags = flags_from([3, 13], 80)
+    forecast = IntervalForecaster().forecast(flags, START + timedelta(days=79))
+    assert forecast.predicted_date is not None and forecast.predicted_date > START + timedelta(days=79)
+    thin = IntervalForecaster().forecast(flags_from([3], 30), START + timedelta(days=29))
+    assert thin.predicted_date is None and thin.data_points == 1 and "at least 2" in (thin.reason or "")
+
+
+@pytest.mark.parametrize("elapsed", [1, 10, 25])
+def test_probability_of_a_sale_rises_with_the_horizon(elapsed: int) -> None:
+    flags = flags_from([0, 28, 56, 84], 84 + elapsed + 1)
+    forecast = IntervalForecaster().forecast(flags, START + timedelta(days=84 + elapsed))
+    assert forecast.prob_7d is not None and forecast.prob_30d is not None
+    assert 0 <= forecast.prob_7d <= forecast.prob_30d <= 1
+
+
+def test_one_prediction_per_store_per_issue_day(sessions: sessionmaker[Session], clock: FrozenClock) -> None:
+    with sessions.begin() as session:
+        add_store(session, parse_spec({"url": "https://acme.example/", "name": "Acme"}), clock)
+    flags = flags_from([3, 31, 59], 70)
+    today = START + timedelta(days=69)
+    for _ in range(2):
+        with sessions.begin() as session:
+            save_prediction(session, "acme", IntervalForecaster().forecast(flags, today), today, clock)
+    with sessions() as session:
+        prediction = latest_prediction(session, "acme")
+        assert prediction is not None and prediction.issued_on == today
+        assert prediction.predicted_date == START + timedelta(days=87)
