@@ -6,7 +6,9 @@ from dealwatch.core.errors import ConfigError
 from dealwatch.settings import Settings, load_settings
 
 
-def test_precedence_cli_over_env_over_file_over_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_precedence_cli_over_env_over_file_over_defaults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = tmp_path / "dealwatch.toml"
     config.write_text("[fetch]\ntimeout = 5\nper_host_delay = 2.5\nmax_retries = 1\n")
     monkeypatch.setenv("DEALWATCH_FETCH__TIMEOUT", "7")
@@ -30,7 +32,7 @@ def test_bad_file_names_file_and_field(tmp_path: Path) -> None:
         load_settings(config)
 
     config.write_text("[fetch]\ntimout = 1\n")
-    with pytest.raises(ConfigError, match="fetch.timout"):
+    with pytest.raises(ConfigError, match=r"fetch\.timout"):
         load_settings(config)
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,9 +20,13 @@ from dealwatch.core.errors import DealwatchError
 from dealwatch.logs import configure_logging
 from dealwatch.settings import Settings, load_settings
 
-app = typer.Typer(help="dealwatch: self-hosted deal intelligence.", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="dealwatch: self-hosted deal intelligence.", no_args_is_help=True, add_completion=False
+)
 store_app = typer.Typer(help="Watched stores.", no_args_is_help=True)
-sandbox_app = typer.Typer(help="The simulated web on 127.0.0.1 (demo, tests, benchmarks).", no_args_is_help=True)
+sandbox_app = typer.Typer(
+    help="The simulated web on 127.0.0.1 (demo, tests, benchmarks).", no_args_is_help=True
+)
 eval_app = typer.Typer(help="Evaluation harnesses (print JSON).", no_args_is_help=True)
 app.add_typer(store_app, name="store")
 app.add_typer(sandbox_app, name="sandbox")
@@ -29,25 +35,35 @@ app.add_typer(eval_app, name="eval")
 console = Console()
 err_console = Console(stderr=True)
 
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="settings file (default ./dealwatch.toml)")]
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", "-c", help="settings file (default ./dealwatch.toml)")
+]
 DataDirOpt = Annotated[Path | None, typer.Option("--data-dir", help="where the database and blobs live")]
-DbOpt = Annotated[str | None, typer.Option("--database-url", help="SQLAlchemy URL (sqlite:/// or postgresql://)")]
+DbOpt = Annotated[
+    str | None, typer.Option("--database-url", help="SQLAlchemy URL (sqlite:/// or postgresql://)")
+]
 
 
-class _State:
-    overrides: dict[str, Any] = {}
+@dataclass
+class _Options:
+    """Options given before the command, shared by every command."""
+
     config: Path | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+
+_options = _Options()
 
 
 @app.callback()
 def main_options(config: ConfigOpt = None, data_dir: DataDirOpt = None, database_url: DbOpt = None) -> None:
     """Options every command shares (they override DEALWATCH_* and dealwatch.toml)."""
-    _State.config = config
-    _State.overrides = {k: v for k, v in {"data_dir": data_dir, "database_url": database_url}.items() if v}
+    _options.config = config
+    _options.overrides = {k: v for k, v in {"data_dir": data_dir, "database_url": database_url}.items() if v}
 
 
 def _settings(**overrides: Any) -> Settings:
-    settings = load_settings(_State.config, {**_State.overrides, **overrides})
+    settings = load_settings(_options.config, {**_options.overrides, **overrides})
     configure_logging(settings.log_level, settings.log_json)
     return settings
 
@@ -64,11 +80,11 @@ def _parse_day(value: str | None) -> date | None:
 @app.command()
 def init() -> None:
     """Create the data directory and database (migrated to the latest schema)."""
-    from dealwatch.services import build_database
+    from dealwatch.db import open_database
 
     settings = _settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine, _ = build_database(settings)
+    engine, _ = open_database(settings.resolved_database_url)
     engine.dispose()
     console.print(f"[green]ready[/green]: database {settings.resolved_database_url}")
     console.print(f"blobs: {settings.resolved_blob_url}")
@@ -80,13 +96,15 @@ def store_add(
     url: str,
     name: Annotated[str, typer.Option(help="display name")],
     store_id: Annotated[str | None, typer.Option("--id", help="id (default: slug of the name)")] = None,
-    selector: Annotated[list[str] | None, typer.Option(help="KEY=CSS where the banner lives; repeatable")] = None,
+    selector: Annotated[
+        list[str] | None, typer.Option(help="KEY=CSS where the banner lives; repeatable")
+    ] = None,
     category: Annotated[str | None, typer.Option()] = None,
     country: Annotated[str | None, typer.Option(help="ISO 3166 alpha-2")] = None,
 ) -> None:
     """Watch a store's home page."""
+    from dealwatch.db import open_database
     from dealwatch.promo.stores import add_store, parse_spec
-    from dealwatch.services import build_database
 
     selectors: dict[str, str] = {}
     for item in selector or []:
@@ -95,10 +113,17 @@ def store_add(
             raise typer.BadParameter(f"--selector must be KEY=CSS, got {item!r}")
         selectors[key] = css
     spec = parse_spec(
-        {"url": url, "name": name, "id": store_id, "selectors": selectors, "category": category, "country": country},
+        {
+            "url": url,
+            "name": name,
+            "id": store_id,
+            "selectors": selectors,
+            "category": category,
+            "country": country,
+        },
         source="store add",
     )
-    engine, sessions = build_database(_settings())
+    engine, sessions = open_database(_settings().resolved_database_url)
     with sessions.begin() as session:
         store = add_store(session, spec, SystemClock())
         console.print(f"[green]added[/green] {store.id}: {store.name} <{store.url}>")
@@ -108,11 +133,11 @@ def store_add(
 @store_app.command("import")
 def store_import(path: Path) -> None:
     """Create or update stores from a TOML file of [[stores]] tables (all or nothing)."""
+    from dealwatch.db import open_database
     from dealwatch.promo.stores import import_stores, read_stores_toml
-    from dealwatch.services import build_database
 
     specs = read_stores_toml(path)
-    engine, sessions = build_database(_settings())
+    engine, sessions = open_database(_settings().resolved_database_url)
     with sessions.begin() as session:
         created, updated = import_stores(session, specs, SystemClock())
     engine.dispose()
@@ -122,10 +147,10 @@ def store_import(path: Path) -> None:
 @store_app.command("list")
 def store_list() -> None:
     """List watched stores."""
+    from dealwatch.db import open_database
     from dealwatch.promo.stores import list_stores
-    from dealwatch.services import build_database
 
-    engine, sessions = build_database(_settings())
+    engine, sessions = open_database(_settings().resolved_database_url)
     table = Table("id", "name", "url", "enabled", "last fetched")
     with sessions() as session:
         for store in list_stores(session):
@@ -141,11 +166,11 @@ def run(
     store: Annotated[list[str] | None, typer.Option(help="only these store ids; repeatable")] = None,
 ) -> None:
     """One daily pass over every enabled store: fetch, detect, record, forecast."""
+    on_day = _parse_day(day)
     from dealwatch.pipeline import run_daily
     from dealwatch.services import build_services
 
     settings = _settings()
-    on_day = _parse_day(day)
     clock = FrozenClock.on(on_day) if on_day else SystemClock()
     services = build_services(settings, clock)
 
@@ -175,7 +200,11 @@ def run(
 
 def _progress() -> Progress:
     return Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
     )
 
 
@@ -209,10 +238,8 @@ def sandbox_serve(
     first = _parse_day(start)
     assert first is not None
     world = SandboxWorld.generate(n_stores=stores, seed=seed, start=first, days=days)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve_forever(world, port))
-    except KeyboardInterrupt:
-        pass
 
 
 @app.command()

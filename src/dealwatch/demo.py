@@ -1,4 +1,4 @@
-"""The demo: the promo job run over the sandbox web for a simulated year, measured against its hidden truth."""
+"""The demo: the promo job run over the sandbox web for a simulated year, scored against its hidden truth."""
 
 from __future__ import annotations
 
@@ -50,7 +50,9 @@ def run_demo(
     """Generate a sandbox world, serve it on loopback and run one daily pass per simulated day."""
     if data_dir.exists():
         shutil.rmtree(data_dir)
-    settings = Settings(data_dir=data_dir, fetch={"per_host_delay": 0.0, "timeout": 10.0, "backoff_base": 0.1})
+    settings = Settings(
+        data_dir=data_dir, fetch={"per_host_delay": 0.0, "timeout": 10.0, "backoff_base": 0.1}
+    )
     world = SandboxWorld.generate(n_stores=stores, seed=seed, start=start, days=days)
     clock = FrozenClock.on(start)
     started = time.perf_counter()
@@ -58,8 +60,12 @@ def run_demo(
         services = build_services(settings, clock)
         specs = [
             StoreSpec(
-                id=s.slug, name=s.name, url=server.store_url(s.slug), selectors=dict(s.selectors),
-                category=s.category, country=s.country,
+                id=s.slug,
+                name=s.name,
+                url=server.store_url(s.slug),
+                selectors=dict(s.selectors),
+                category=s.category,
+                country=s.country,
             )
             for s in world.stores
         ]
@@ -74,11 +80,20 @@ def run_demo(
 
 
 async def _run_days(
-    services: Services, server: SandboxServer, clock: FrozenClock, start: date, days: int, console: Console | None
+    services: Services,
+    server: SandboxServer,
+    clock: FrozenClock,
+    start: date,
+    days: int,
+    console: Console | None,
 ) -> None:
     progress = Progress(
-        TextColumn("[bold]simulated days"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, disable=console is None,
+        TextColumn("[bold]simulated days"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=console is None,
     )
     try:
         with progress:
@@ -93,7 +108,9 @@ async def _run_days(
         await services.aclose()
 
 
-def _score(session: Session, world: SandboxWorld, start: date, days: int, seconds: float, data_dir: Path) -> DemoReport:
+def _score(
+    session: Session, world: SandboxWorld, start: date, days: int, seconds: float, data_dir: Path
+) -> DemoReport:
     end = start + timedelta(days=days - 1)
     tp = fp = fn = tn = unknown = 0
     for row in session.scalars(select(PromoDay)):
@@ -141,14 +158,22 @@ def _score(session: Session, world: SandboxWorld, start: date, days: int, second
 def print_report(report: DemoReport, console: Console) -> None:
     """The demo's summary as a Rich table, and how to open the API."""
     table = Table(title="dealwatch demo: promo job over the sandbox web", show_header=False)
-    table.add_row("stores × simulated days", f"{report.stores} × {report.days} = {report.store_days} store-days")
+    table.add_row(
+        "stores × simulated days", f"{report.stores} × {report.days} = {report.store_days} store-days"
+    )
     table.add_row("sale days (truth / found)", f"{report.true_sale_days} / {report.found_sale_days}")
     table.add_row("unknown days (blocked/failed)", str(report.unknown_days))
     table.add_row("detection agreement with truth", f"{report.agreement:.2%}")
     table.add_row("detection precision / recall", f"{report.precision:.3f} / {report.recall:.3f}")
     if report.forecast_mae is not None and report.forecast_within_7 is not None:
         table.add_row("next-sale forecast MAE (interval model)", f"{report.forecast_mae:.1f} days")
-        table.add_row("forecasts within ±7 days", f"{report.forecast_within_7:.1%} of {report.forecasts_scored}")
-    table.add_row("run time", f"{report.seconds:.1f} s ({report.store_days / report.seconds:.0f} store-days/s)")
+        table.add_row(
+            "forecasts within ±7 days", f"{report.forecast_within_7:.1%} of {report.forecasts_scored}"
+        )
+    table.add_row(
+        "run time", f"{report.seconds:.1f} s ({report.store_days / report.seconds:.0f} store-days/s)"
+    )
     console.print(table)
-    console.print(f"Open the API: [bold]dealwatch --data-dir {report.data_dir} serve[/bold] → http://127.0.0.1:8000/docs")
+    console.print(
+        f"Open the API: [bold]dealwatch --data-dir {report.data_dir} serve[/bold] → http://127.0.0.1:8000/docs"
+    )

@@ -1,4 +1,4 @@
-"""build_services(settings): the engine, clock, blob store, fetch ladder, detectors and forecaster, built once."""
+"""build_services(settings): engine, clock, blob store, fetch ladder, detectors and forecaster, built once."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from dealwatch.core.clock import Clock, SystemClock
-from dealwatch.db import create_db_engine, migrate, session_factory
+from dealwatch.db import open_database
 from dealwatch.fetch.tiers import Ladder, build_ladder
 from dealwatch.promo.detect.cascade import Cascade, build_cascade
 from dealwatch.promo.forecast import Forecaster, IntervalForecaster
@@ -37,17 +37,10 @@ class Services:
         self.engine.dispose()
 
 
-def build_database(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
-    """The engine (schema migrated to head) and its session factory."""
-    engine = create_db_engine(settings.resolved_database_url)
-    migrate(engine)
-    return engine, session_factory(engine)
-
-
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     """Build every service the pipeline uses; the schema is migrated on the way."""
     clock = clock or SystemClock()
-    engine, sessions = build_database(settings)
+    engine, sessions = open_database(settings.resolved_database_url)
     return Services(
         settings=settings,
         clock=clock,

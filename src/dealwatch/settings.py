@@ -18,7 +18,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from dealwatch.core.errors import ConfigError
 
 DEFAULT_CONFIG_FILE = Path("dealwatch.toml")
-DEFAULT_USER_AGENT = "dealwatch/0.1 (+https://github.com/dealwatch/dealwatch; self-hosted deal tracker)"
+DEFAULT_USER_AGENT = "dealwatch/0.1 (self-hosted deal tracker; set fetch.user_agent to add your contact)"
 
 
 class _Section(BaseModel):
@@ -47,7 +47,9 @@ class FetchSettings(_Section):
 class DetectSettings(_Section):
     """The detection cascade."""
 
-    tiers: list[str] = Field(default_factory=lambda: ["structured", "rules"], description="detection tiers in order")
+    tiers: list[str] = Field(
+        default_factory=lambda: ["structured", "rules"], description="detection tiers in order"
+    )
     thresholds: dict[str, float] = Field(
         default_factory=lambda: {"structured": 0.9, "rules": 0.8},
         description="confidence at which a tier's verdict stops the cascade",
@@ -57,7 +59,6 @@ class DetectSettings(_Section):
 class ForecastSettings(_Section):
     """The next-sale forecast."""
 
-    method: str = Field("interval", description="forecast model")
     interval_days: int = Field(7, ge=0, description="half-width of the interval model's window, days")
 
 
@@ -73,7 +74,6 @@ class ApiSettings(_Section):
 
     host: str = Field("127.0.0.1", description="address `dealwatch serve` listens on")
     port: int = Field(8000, ge=1, le=65535, description="port `dealwatch serve` listens on")
-    api_key: str | None = Field(None, description="key required by write API calls (X-API-Key header)")
 
 
 class Settings(BaseSettings):
@@ -85,7 +85,9 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(Path(".dealwatch"), description="where the database and blobs live by default")
     database_url: str | None = Field(None, description="SQLAlchemy URL; default sqlite under data_dir")
-    blob_url: str | None = Field(None, description="fsspec URL of the blob store; default file:// under data_dir")
+    blob_url: str | None = Field(
+        None, description="fsspec URL of the blob store; default file:// under data_dir"
+    )
     log_level: str = Field("INFO", description="log level")
     log_json: bool = Field(False, description="log as JSON lines (production)")
     fetch: FetchSettings = Field(default_factory=FetchSettings)
@@ -121,17 +123,17 @@ class Settings(BaseSettings):
         return init_settings, env_settings, _TomlSource(settings_cls)
 
 
-_toml_values: ContextVar[dict[str, Any]] = ContextVar("dealwatch_toml_values", default={})
+_toml_values: ContextVar[dict[str, Any] | None] = ContextVar("dealwatch_toml_values", default=None)
 
 
 class _TomlSource(PydanticBaseSettingsSource):
     """The values read from dealwatch.toml by load_settings, ranked below the environment."""
 
     def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
-        return _toml_values.get().get(field_name), field_name, False
+        return (_toml_values.get() or {}).get(field_name), field_name, False
 
     def __call__(self) -> dict[str, Any]:
-        return dict(_toml_values.get())
+        return dict(_toml_values.get() or {})
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -173,6 +175,8 @@ def load_settings(config_file: Path | None = None, overrides: dict[str, Any] | N
     try:
         return Settings(**(overrides or {}))
     except ValidationError as exc:
-        raise ConfigError(describe_validation_error("settings (CLI or DEALWATCH_* environment)", exc)) from exc
+        raise ConfigError(
+            describe_validation_error("settings (CLI or DEALWATCH_* environment)", exc)
+        ) from exc
     finally:
         _toml_values.reset(token)

@@ -26,9 +26,13 @@ class LoopbackServer:
 
     def __init__(self, app: Any, sockets: list[socket.socket] | None = None) -> None:
         self.sockets = sockets or [bind_loopback()]
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", timeout_keep_alive=30)
+        config = uvicorn.Config(
+            app, log_level="warning", access_log=False, lifespan="off", timeout_keep_alive=30
+        )
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": self.sockets}, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": self.sockets}, daemon=True
+        )
 
     @property
     def url(self) -> str:

@@ -13,12 +13,12 @@ TABLES = {"stores", "fetch_attempts", "snapshots", "promo_days", "predictions"}
 
 
 def test_migrations_upgrade_downgrade_and_are_idempotent(engine: Engine) -> None:
-    assert TABLES <= set(inspect(engine).get_table_names())
+    assert set(inspect(engine).get_table_names()) >= TABLES
     migrate(engine)  # a second run changes nothing
     command.downgrade(alembic_config(engine), "base")
     assert not TABLES & set(inspect(engine).get_table_names())
     migrate(engine)
-    assert TABLES <= set(inspect(engine).get_table_names())
+    assert set(inspect(engine).get_table_names()) >= TABLES
 
 
 def test_sqlite_runs_in_wal_mode(engine: Engine) -> None:
@@ -36,7 +36,13 @@ def test_one_row_per_store_per_day(sessions: sessionmaker[Session]) -> None:
     now = datetime(2025, 1, 1, tzinfo=UTC)
     with sessions.begin() as session:
         session.add(_store(now))
-    row = {"store_id": "acme", "day": date(2025, 1, 1), "fetch_outcome": "ok", "detected_at": now, "evidence": []}
+    row = {
+        "store_id": "acme",
+        "day": date(2025, 1, 1),
+        "fetch_outcome": "ok",
+        "detected_at": now,
+        "evidence": [],
+    }
     with sessions.begin() as session:
         session.add(PromoDay(**row))
     with pytest.raises(IntegrityError), sessions.begin() as session:

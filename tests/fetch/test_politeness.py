@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 from dealwatch.fetch.politeness import (
     HostGate,
@@ -40,7 +41,7 @@ async def test_requests_to_one_host_are_spaced_by_the_delay_other_hosts_are_not(
 
     await asyncio.gather(visit("a.example"), visit("a.example"), visit("b.example"), visit("a.example"))
     a_times = [t for host, t in order if host == "a.example"]
-    assert [later - earlier for earlier, later in zip(a_times, a_times[1:], strict=False)] == [2.0, 2.0]
+    assert [later - earlier for earlier, later in itertools.pairwise(a_times)] == [2.0, 2.0]
     assert fake.sleeps == [2.0, 2.0]
 
 

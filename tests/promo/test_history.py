@@ -21,7 +21,9 @@ def test_rerunning_a_day_updates_the_same_row(sessions: sessionmaker[Session], c
     day = date(2025, 11, 28)
     for detection in (NO_SALE, SALE):
         with sessions.begin() as session:
-            record_day(session, store_id="acme", day=day, fetch_outcome="ok", clock=clock, detection=detection)
+            record_day(
+                session, store_id="acme", day=day, fetch_outcome="ok", clock=clock, detection=detection
+            )
     with sessions() as session:
         rows = store_history(session, "acme")
         assert len(rows) == 1
@@ -29,7 +31,9 @@ def test_rerunning_a_day_updates_the_same_row(sessions: sessionmaker[Session], c
         assert [r.store_id for r in on_sale(session, day)] == ["acme"]
 
 
-def test_a_blocked_rerun_never_erases_a_known_day(sessions: sessionmaker[Session], clock: FrozenClock) -> None:
+def test_a_blocked_rerun_never_erases_a_known_day(
+    sessions: sessionmaker[Session], clock: FrozenClock
+) -> None:
     _setup(sessions, clock)
     day = date(2025, 11, 28)
     with sessions.begin() as session:
@@ -37,7 +41,9 @@ def test_a_blocked_rerun_never_erases_a_known_day(sessions: sessionmaker[Session
     with sessions.begin() as session:
         record_day(session, store_id="acme", day=day, fetch_outcome="blocked", clock=clock, note="HTTP 403")
     with sessions.begin() as session:
-        record_day(session, store_id="acme", day=day + timedelta(days=1), fetch_outcome="blocked", clock=clock)
+        record_day(
+            session, store_id="acme", day=day + timedelta(days=1), fetch_outcome="blocked", clock=clock
+        )
     with sessions() as session:
         flags = daily_flags(session, "acme", day + timedelta(days=1))
         assert flags == [(day, True), (day + timedelta(days=1), None)]

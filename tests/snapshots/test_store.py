@@ -20,7 +20,9 @@ FETCHED = datetime(2025, 11, 15, 9, 1, 32, tzinfo=UTC)
 def test_keys_are_partitioned_by_date_as_in_the_seed() -> None:
     key = snapshot_key("john_lewis", FETCHED, "http", "text/html; charset=utf-8", "3f2a9c1e" * 8)
     assert key == "scrapes/2025/11/15/john_lewis_20251115_090132_http_3f2a9c1e.html.gz"
-    assert snapshot_key("amazon_uk", FETCHED, "scraping_api", "text/markdown", "ab" * 32).endswith("api_abababab.md.gz")
+    assert snapshot_key("amazon_uk", FETCHED, "scraping_api", "text/markdown", "ab" * 32).endswith(
+        "api_abababab.md.gz"
+    )
 
 
 def test_local_blobs_are_compressed_and_read_back(tmp_path: Path) -> None:

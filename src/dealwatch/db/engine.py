@@ -52,3 +52,10 @@ def alembic_config(engine: Engine) -> Config:
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Upgrade the schema to `revision` (idempotent)."""
     command.upgrade(alembic_config(engine), revision)
+
+
+def open_database(url: str) -> tuple[Engine, sessionmaker[Session]]:
+    """An engine for `url` with its schema migrated to head, and its session factory."""
+    engine = create_db_engine(url)
+    migrate(engine)
+    return engine, session_factory(engine)

@@ -29,7 +29,7 @@ class Store(Base):
 
 
 class PromoDay(Base):
-    """What was seen on one store on one day. has_promotion is NULL when the day is unknown (blocked, failed)."""
+    """What one store showed on one day; has_promotion is NULL when the day is unknown (blocked, failed)."""
 
     __tablename__ = "promo_days"
     __table_args__ = (UniqueConstraint("store_id", "day", name="uq_promo_days_store_day"),)

@@ -13,14 +13,14 @@ from sqlalchemy import text
 import dealwatch
 from dealwatch.core.clock import Clock, SystemClock
 from dealwatch.core.errors import InvalidInput, NotFound
-from dealwatch.services import build_database
+from dealwatch.db import open_database
 from dealwatch.settings import Settings
 from dealwatch.web import promo_routes
 
 
 def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
     """The API app: migrates the database, mounts /v1, /healthz, /metrics and OpenAPI at /docs."""
-    engine, sessions = build_database(settings)
+    engine, sessions = open_database(settings.resolved_database_url)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

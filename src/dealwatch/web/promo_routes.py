@@ -102,13 +102,17 @@ def store_history_route(
     """The store's daily history, newest first. Unknown days (blocked, failed) have has_promotion null."""
     store = get_store(session, store_id)
     days = store_history(session, store.id, limit=limit, since=since)
-    total = session.scalar(select(func.count()).select_from(PromoDay).where(PromoDay.store_id == store.id)) or 0
+    total = (
+        session.scalar(select(func.count()).select_from(PromoDay).where(PromoDay.store_id == store.id)) or 0
+    )
     history = [_history_day(day) for day in days]
     return HistoryOut(website_id=store.id, history=history, count=len(history), total_records=total)
 
 
 def _history_day(day: PromoDay) -> HistoryDayOut:
-    status = "unknown" if day.has_promotion is None else ("promotion" if day.has_promotion else "no_promotion")
+    status = (
+        "unknown" if day.has_promotion is None else ("promotion" if day.has_promotion else "no_promotion")
+    )
     return HistoryDayOut(
         date=day.day,
         has_promotion=day.has_promotion,
@@ -130,7 +134,9 @@ def store_prediction(store_id: str, session: SessionDep, clock: ClockDep) -> Pre
     prediction = latest_prediction(session, store.id)
     if prediction is None or prediction.predicted_date is None:
         seen = prediction.data_points if prediction else 0
-        raise NotFound(f"no prediction for {store.id!r} yet: needs at least 2 observed sale starts, has {seen}")
+        raise NotFound(
+            f"no prediction for {store.id!r} yet: needs at least 2 observed sale starts, has {seen}"
+        )
     return _prediction_out(prediction, clock)
 
 

@@ -1,0 +1,5 @@
+"""`python -m dealwatch` runs the CLI."""
+
+from dealwatch.cli import main
+
+main()
