@@ -152,7 +152,9 @@ def _record(services: Services, session: Session, store: Store, result: FetchRes
     note = result.reason
     parse_error = False
     if result.ok:
-        page = Page(url=result.final_url or result.url, html=result.text(), hints=StoreHints(dict(store.selectors)))
+        page = Page(
+            url=result.final_url or result.url, html=result.text(), hints=StoreHints(dict(store.selectors))
+        )
         try:
             detection = services.detector.detect(page)
         except Exception as exc:  # the page is kept (snapshot) and marked; the day stays unknown

@@ -1,14 +1,14 @@
 """The error tree. Every error dealwatch raises on purpose is a DealwatchError.
 
-    DealwatchError
-    ├── ConfigError            bad settings or import file (names the file and the field)
-    ├── NotConfigured          a pluggable tier lacks its key, extra or binary: it drops out
-    ├── NotFound               an unknown store, prediction, ...
-    ├── InvalidInput           a value a user gave is wrong (e.g. a store URL that is not http(s))
-    └── FetchError             a page could not be fetched
-        ├── RobotsDisallowed   robots.txt forbids the URL
-        ├── Blocked            a bot wall, captcha or bare 403/429/503
-        └── FetchTimeout       the fetch ran out of time
+DealwatchError
+├── ConfigError            bad settings or import file (names the file and the field)
+├── NotConfigured          a pluggable tier lacks its key, extra or binary: it drops out
+├── NotFound               an unknown store, prediction, ...
+├── InvalidInput           a value a user gave is wrong (e.g. a store URL that is not http(s))
+└── FetchError             a page could not be fetched
+    ├── RobotsDisallowed   robots.txt forbids the URL
+    ├── Blocked            a bot wall, captcha or bare 403/429/503
+    └── FetchTimeout       the fetch ran out of time
 """
 
 from __future__ import annotations

@@ -72,7 +72,9 @@ class Money:
     def rounded(self) -> Money:
         """Round half-even to the currency's minor unit (cents for most)."""
         places = _MINOR_UNITS.get(self.currency, 2)
-        return Money(self.amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN), self.currency)
+        return Money(
+            self.amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN), self.currency
+        )
 
     def __str__(self) -> str:
         return f"{self.rounded().amount} {self.currency}"

@@ -48,8 +48,13 @@ class HttpFetcher:
             timeout=httpx.Timeout(settings.timeout),
             follow_redirects=True,
             max_redirects=10,
-            headers={"User-Agent": settings.user_agent, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"},
-            limits=httpx.Limits(max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency),
+            headers={
+                "User-Agent": settings.user_agent,
+                "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8",
+            },
+            limits=httpx.Limits(
+                max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
+            ),
         )
         self.gate = HostGate(settings.per_host_concurrency, settings.per_host_delay, sleep=sleep)
         self.robots = RobotsCache(self._get_robots, settings.robots_ttl)
@@ -107,15 +112,19 @@ class HttpFetcher:
         body = b""
         content_type = "text/html"
         final_url: str | None = None
+        retry_after: str | None = None
         retry_wait: float | None = None
+        reason: str | None
         try:
-            async with self.gate.slot(host, crawl_delay):
-                async with self._client.stream("GET", request.url, headers={"User-Agent": user_agent}) as response:
-                    status = response.status_code
-                    final_url = str(response.url)
-                    content_type = response.headers.get("content-type", "text/html")
-                    retry_after = response.headers.get("retry-after")
-                    body = await self._read_capped(response)
+            async with (
+                self.gate.slot(host, crawl_delay),
+                self._client.stream("GET", request.url, headers={"User-Agent": user_agent}) as response,
+            ):
+                status = response.status_code
+                final_url = str(response.url)
+                content_type = response.headers.get("content-type", "text/html")
+                retry_after = response.headers.get("retry-after")
+                body = await self._read_capped(response)
         except PageTooLarge:
             outcome, reason = Outcome.FAILED, f"page larger than {self.settings.max_bytes} bytes"
         except httpx.TimeoutException as exc:
@@ -154,7 +163,9 @@ class HttpFetcher:
         )
         return result, retry_wait
 
-    def _classify(self, status: int | None, retry_after: str | None, number: int) -> tuple[Outcome, str | None, float | None]:
+    def _classify(
+        self, status: int | None, retry_after: str | None, number: int
+    ) -> tuple[Outcome, str | None, float | None]:
         assert status is not None
         if 200 <= status < 300:
             return Outcome.OK, None, None
@@ -182,4 +193,3 @@ class HttpFetcher:
                 raise PageTooLarge
             chunks.append(chunk)
         return b"".join(chunks)
-

@@ -42,7 +42,9 @@ class Ladder:
             attempts.extend(result.attempts)
             if result.outcome in FINAL:
                 break
-            log.info("escalating", url=request.url, tier=tier.name, outcome=result.outcome, reason=result.reason)
+            log.info(
+                "escalating", url=request.url, tier=tier.name, outcome=result.outcome, reason=result.reason
+            )
         assert result is not None
         result.attempts = attempts
         return result

@@ -5,6 +5,7 @@ The forecasting issue adds calendar, cadence and Prophet models behind the same 
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -74,10 +75,17 @@ class IntervalForecaster:
         starts = sale_starts([(d, f) for d, f in flags if d <= today])
         if len(starts) < 2:
             return Forecast(
-                None, None, None, None, None, self.name, len(starts), self.version,
+                None,
+                None,
+                None,
+                None,
+                None,
+                self.name,
+                len(starts),
+                self.version,
                 reason=f"needs at least 2 observed sale starts, has {len(starts)}",
             )
-        gaps = [(b - a).days for a, b in zip(starts, starts[1:], strict=False)]
+        gaps = [(b - a).days for a, b in itertools.pairwise(starts)]
         step = max(1, round(sum(gaps) / len(gaps)))
         predicted = starts[-1] + timedelta(days=step)
         while predicted <= today:
@@ -108,9 +116,13 @@ def _prob_within(gaps: list[int], elapsed: int, horizon: int) -> float:
     return round((hits + 0.5) / (len(longer) + 1), 4)
 
 
-def save_prediction(session: Session, store_id: str, forecast: Forecast, issued_on: date, clock: Clock) -> Prediction:
+def save_prediction(
+    session: Session, store_id: str, forecast: Forecast, issued_on: date, clock: Clock
+) -> Prediction:
     """Store the forecast issued for `store_id` on `issued_on` (one per store per day; re-runs replace it)."""
-    row = session.scalar(select(Prediction).where(Prediction.store_id == store_id, Prediction.issued_on == issued_on))
+    row = session.scalar(
+        select(Prediction).where(Prediction.store_id == store_id, Prediction.issued_on == issued_on)
+    )
     if row is None:
         row = Prediction(store_id=store_id, issued_on=issued_on)
         session.add(row)
@@ -130,5 +142,8 @@ def save_prediction(session: Session, store_id: str, forecast: Forecast, issued_
 def latest_prediction(session: Session, store_id: str) -> Prediction | None:
     """The most recently issued prediction for the store."""
     return session.scalar(
-        select(Prediction).where(Prediction.store_id == store_id).order_by(Prediction.issued_on.desc()).limit(1)
+        select(Prediction)
+        .where(Prediction.store_id == store_id)
+        .order_by(Prediction.issued_on.desc())
+        .limit(1)
     )

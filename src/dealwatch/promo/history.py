@@ -57,7 +57,12 @@ def record_day(
 
 
 def store_history(
-    session: Session, store_id: str, *, limit: int | None = None, since: date | None = None, until: date | None = None
+    session: Session,
+    store_id: str,
+    *,
+    limit: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
 ) -> list[PromoDay]:
     """The store's days, newest first."""
     query = select(PromoDay).where(PromoDay.store_id == store_id)

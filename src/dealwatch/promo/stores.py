@@ -102,7 +102,9 @@ def read_stores_toml(path: Path) -> list[StoreSpec]:
     seen: dict[str, int] = {}
     for index, spec in enumerate(specs):
         if spec.store_id in seen:
-            problems.append(f"{path}: stores[{index}]: id {spec.store_id!r} repeats stores[{seen[spec.store_id]}]")
+            problems.append(
+                f"{path}: stores[{index}]: id {spec.store_id!r} repeats stores[{seen[spec.store_id]}]"
+            )
         seen[spec.store_id] = index
     if problems:
         raise ConfigError("\n".join(problems))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 
@@ -170,13 +170,18 @@ SALE_TEXTS: dict[str, dict[str, tuple[str, ...]]] = {
         "free_shipping": (
             "Gratis Versand auf alle Bestellungen – nur dieses Wochenende",
             "Heute versandkostenfrei – ohne Mindestbestellwert",
+            "Versandkostenfrei bestellen – ohne Mindestbestellwert",
         ),
         "bogo": ("Kaufe 2, zahle 1 – auf alles", "3 für 2 im ganzen Shop"),
         "clearance": (
             "Räumungsverkauf: zusätzlich {pct} auf reduzierte Artikel",
             "Lagerräumung – bis zu {pct} Rabatt",
         ),
-        "other": ("Flash Sale: {pct} auf alles – nur 48 Stunden", "Blitzangebot: heute {pct} auf alles"),
+        "other": (
+            "Flash Sale: {pct} auf alles – nur 48 Stunden",
+            "Blitzangebot: heute {pct} auf alles",
+            "Blitzangebot: {pct} auf alles",
+        ),
     },
     "fr": {
         "percentage_off": (
@@ -200,6 +205,7 @@ SALE_TEXTS: dict[str, dict[str, tuple[str, ...]]] = {
         "free_shipping": (
             "Livraison offerte sur toutes les commandes ce week-end",
             "Livraison gratuite sans minimum d'achat – aujourd'hui seulement",
+            "Livraison offerte sur tout le site, sans minimum d'achat",
         ),
         "bogo": ("1 acheté = 1 offert sur tout le site", "3 pour le prix de 2 sur tout le magasin"),
         "clearance": (
@@ -226,6 +232,7 @@ SALE_TEXTS: dict[str, dict[str, tuple[str, ...]]] = {
         "free_shipping": (
             "Envío gratis en todos los pedidos este fin de semana",
             "Envío gratuito sin pedido mínimo – solo hoy",
+            "Envío gratis en toda la tienda, sin pedido mínimo",
         ),
         "bogo": ("2x1 en toda la tienda", "3x2 en todos los artículos"),
         "clearance": (
@@ -272,6 +279,22 @@ ENDED = {
 }
 
 
+# Phrasings that promise a duration, and the event lengths or days they fit.
+_TODAY_ONLY = ("today only", "nur heute", "heute", "aujourd'hui", "solo hoy")
+_WEEKEND = ("weekend", "Wochenende", "week-end", "fin de semana")
+_TWO_DAYS = ("48",)
+
+
+def _fits(template: str, start: date, end: date) -> bool:
+    days = (end - start).days + 1
+    weekend = any((start + timedelta(days=i)).weekday() >= 5 for i in range(days))
+    return not (
+        (any(w in template for w in _TODAY_ONLY) and days != 1)
+        or (any(w in template for w in _WEEKEND) and not (weekend and days <= 4))
+        or (any(w in template for w in _TWO_DAYS) and days != 2)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Banner:
     """The text of one sale banner and the store-wide percentage it states (None when it states none)."""
@@ -281,7 +304,13 @@ class Banner:
 
 
 def sale_banner(
-    rng: random.Random, locale: Locale, promotion_type: str, pct: int, event: tuple[str, str] | None
+    rng: random.Random,
+    locale: Locale,
+    promotion_type: str,
+    pct: int,
+    event: tuple[str, str] | None,
+    start: date,
+    end: date,
 ) -> Banner:
     """A realistic banner for a promotion of `promotion_type`, optionally tied to a named event.
 

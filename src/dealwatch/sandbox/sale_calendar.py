@@ -260,11 +260,12 @@ class _Planner:
             name: str = names[1]
             deep = 15 if c.key in ("black_friday", "cyber_monday", "boxing_day", "winter_sales", "summer_sales") else 0
             pct = min(70, self.depth + deep + rng.choice((-5, 0, 0, 5, 10)))
-            banner = sale_banner(rng, self.locale, ptype, pct, names)
+            banner = sale_banner(rng, self.locale, ptype, pct, names, c.start, c.end)
         else:
             ptype = _weighted(rng, CADENCE_TYPES if c.kind == "cadence" else ONEOFF_TYPES)
             name = CADENCE_NAMES.get(c.key, "Flash Sale")
-            banner = sale_banner(rng, self.locale, ptype, max(10, self.depth + rng.choice((-5, 0, 5))), None)
+            pct = max(10, self.depth + rng.choice((-5, 0, 5)))
+            banner = sale_banner(rng, self.locale, ptype, pct, None, c.start, c.end)
         ends_tonight = may_end_tonight and c.end > c.start and rng.random() < 0.25
         final = final_day_text(rng, self.locale, banner.text) if ends_tonight else None
         return SaleEvent(c.start, c.end, c.kind, name, ptype, banner.text, banner.discount_pct, final)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from fastapi import APIRouter, Query
 from sqlalchemy import func, select
@@ -27,7 +28,7 @@ from dealwatch.web.schemas import (
 )
 
 router = APIRouter(prefix="/v1", tags=["promo"])
-NOT_FOUND = {404: {"model": ErrorOut, "description": "unknown store or no prediction yet"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "unknown store or no prediction yet"}}
 
 
 def _confidence_label(prediction: Prediction) -> str:

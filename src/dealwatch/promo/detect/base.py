@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from typing import Protocol
 
@@ -34,6 +35,9 @@ class Page:
     url: str
     html: str
     hints: StoreHints = field(default_factory=StoreHints)
+    day: date | None = (
+        None  # the UTC day the page was fetched; dated evidence (SaleEvent) is checked against it
+    )
 
     @cached_property
     def tree(self) -> LexborHTMLParser:
