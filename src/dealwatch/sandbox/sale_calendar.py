@@ -10,7 +10,14 @@ from datetime import date, timedelta
 from typing import Literal
 
 from dealwatch.sandbox import holiday_dates as hd
-from dealwatch.sandbox.phrasing import Locale, ended_text, event_name, final_day_text, sale_banner, teaser_text
+from dealwatch.sandbox.phrasing import (
+    Locale,
+    ended_text,
+    event_name,
+    final_day_text,
+    sale_banner,
+    teaser_text,
+)
 
 EventKind = Literal["holiday", "cadence", "oneoff"]
 MAX_EVENT_DAYS = 10
@@ -93,36 +100,91 @@ def _everywhere(p: float) -> dict[str, float]:
 
 
 HOLIDAY_RULES: tuple[HolidayRule, ...] = (
-    HolidayRule("black_friday", lambda y, c: hd.black_friday(y), _everywhere(0.95),
-                ((0, 0), (1, 3), (4, 2), (0, 3), (0, 2))),
-    HolidayRule("cyber_monday", lambda y, c: hd.cyber_monday(y), {"US": 0.6, "UK": 0.5, **dict.fromkeys(EU, 0.3)},
-                ((0, 0), (0, 1), (0, 6))),
-    HolidayRule("boxing_day", lambda y, c: date(y, 12, 26), {"US": 0.55, "UK": 0.8},
-                ((0, 4), (0, 6), (0, 9), (1, 8))),
-    HolidayRule("winter_sales", hd.winter_sales_start, {"US": 0.3, "UK": 0.35, "DE": 0.6, "FR": 0.85, "ES": 0.85},
-                ((0, 6), (0, 9)), clearance=True),
-    HolidayRule("presidents_day", lambda y, c: hd.presidents_day(y), {"US": 0.45}, ((3, 0), (2, 0), (6, 0), (0, 0))),
+    HolidayRule(
+        "black_friday",
+        lambda y, c: hd.black_friday(y),
+        _everywhere(0.95),
+        ((0, 0), (1, 3), (4, 2), (0, 3), (0, 2)),
+    ),
+    HolidayRule(
+        "cyber_monday",
+        lambda y, c: hd.cyber_monday(y),
+        {"US": 0.6, "UK": 0.5, **dict.fromkeys(EU, 0.3)},
+        ((0, 0), (0, 1), (0, 6)),
+    ),
+    HolidayRule(
+        "boxing_day", lambda y, c: date(y, 12, 26), {"US": 0.55, "UK": 0.8}, ((0, 4), (0, 6), (0, 9), (1, 8))
+    ),
+    HolidayRule(
+        "winter_sales",
+        hd.winter_sales_start,
+        {"US": 0.3, "UK": 0.35, "DE": 0.6, "FR": 0.85, "ES": 0.85},
+        ((0, 6), (0, 9)),
+        clearance=True,
+    ),
+    HolidayRule(
+        "presidents_day", lambda y, c: hd.presidents_day(y), {"US": 0.45}, ((3, 0), (2, 0), (6, 0), (0, 0))
+    ),
     HolidayRule("easter", lambda y, c: hd.easter(y), _everywhere(0.35), ((2, 1), (3, 1), (2, 0))),
-    HolidayRule("mothers_day", hd.mothers_day, _everywhere(0.25), ((3, 0), (6, 0), (2, 0)),
-                frozenset({"beauty", "fashion", "home"})),
+    HolidayRule(
+        "mothers_day",
+        hd.mothers_day,
+        _everywhere(0.25),
+        ((3, 0), (6, 0), (2, 0)),
+        frozenset({"beauty", "fashion", "home"}),
+    ),
     HolidayRule("memorial_day", lambda y, c: hd.memorial_day(y), {"US": 0.55}, ((3, 0), (6, 0), (9, 0))),
     HolidayRule("july_4th", lambda y, c: date(y, 7, 4), {"US": 0.45}, ((3, 0), (2, 2), (0, 0), (3, 1))),
-    HolidayRule("summer_deal_days", lambda y, c: hd.marketplace_summer_event(y), _everywhere(0.3), ((0, 1),),
-                frozenset({"electronics", "home", "toys"})),
-    HolidayRule("summer_sales", hd.summer_sales_start, {"US": 0.35, "UK": 0.5, "DE": 0.6, "FR": 0.85, "ES": 0.85},
-                ((0, 6), (0, 9)), clearance=True),
-    HolidayRule("back_to_school", hd.back_to_school, _everywhere(0.25), ((0, 6), (0, 9), (0, 4)),
-                frozenset({"books", "electronics", "fashion"})),
+    HolidayRule(
+        "summer_deal_days",
+        lambda y, c: hd.marketplace_summer_event(y),
+        _everywhere(0.3),
+        ((0, 1),),
+        frozenset({"electronics", "home", "toys"}),
+    ),
+    HolidayRule(
+        "summer_sales",
+        hd.summer_sales_start,
+        {"US": 0.35, "UK": 0.5, "DE": 0.6, "FR": 0.85, "ES": 0.85},
+        ((0, 6), (0, 9)),
+        clearance=True,
+    ),
+    HolidayRule(
+        "back_to_school",
+        hd.back_to_school,
+        _everywhere(0.25),
+        ((0, 6), (0, 9), (0, 4)),
+        frozenset({"books", "electronics", "fashion"}),
+    ),
     HolidayRule("labor_day", lambda y, c: hd.labor_day(y), {"US": 0.5}, ((3, 0), (4, 0), (0, 0))),
-    HolidayRule("singles_day", lambda y, c: date(y, 11, 11), _everywhere(0.12), ((0, 0), (1, 0), (0, 1)),
-                frozenset({"electronics", "fashion"})),
+    HolidayRule(
+        "singles_day",
+        lambda y, c: date(y, 11, 11),
+        _everywhere(0.12),
+        ((0, 0), (1, 0), (0, 1)),
+        frozenset({"electronics", "fashion"}),
+    ),
 )
 
-HOLIDAY_TYPES = (("seasonal_sale", 55), ("percentage_off", 20), ("coupon_code", 12), ("free_shipping", 5),
-                 ("bogo", 3), ("clearance", 5))
-CADENCE_TYPES = (("percentage_off", 30), ("free_shipping", 20), ("coupon_code", 15), ("bogo", 10),
-                 ("fixed_discount", 10), ("clearance", 5), ("other", 10))
+HOLIDAY_TYPES = (
+    ("seasonal_sale", 55),
+    ("percentage_off", 20),
+    ("coupon_code", 12),
+    ("free_shipping", 5),
+    ("bogo", 3),
+    ("clearance", 5),
+)
+CADENCE_TYPES = (
+    ("percentage_off", 30),
+    ("free_shipping", 20),
+    ("coupon_code", 15),
+    ("bogo", 10),
+    ("fixed_discount", 10),
+    ("clearance", 5),
+    ("other", 10),
+)
 ONEOFF_TYPES = (("other", 50), ("percentage_off", 30), ("free_shipping", 10), ("coupon_code", 10))
+_CADENCE_WEEKDAYS = (hd.MON, hd.THU, hd.FRI, hd.SAT)
 CADENCE_NAMES = {"every_n_weeks": "Sale", "first_weekend": "Weekend Sale", "payday": "Payday Sale"}
 
 
@@ -167,8 +229,9 @@ def pick_archetype(rng: random.Random) -> Archetype:
 class _Planner:
     """Builds one store's calendar from its own random stream; every draw happens in a fixed order."""
 
-    def __init__(self, rng: random.Random, locale: Locale, category: str, archetype: Archetype,
-                 first: date, last: date) -> None:
+    def __init__(
+        self, rng: random.Random, locale: Locale, category: str, archetype: Archetype, first: date, last: date
+    ) -> None:
         self.rng, self.locale, self.category, self.archetype = rng, locale, category, archetype
         self.first, self.last = first, last
         self.depth = rng.choice((15, 20, 25, 30, 40))
@@ -190,7 +253,9 @@ class _Planner:
                 anchor = rule.anchor(year, self.locale.country)
                 start = anchor - timedelta(days=lead + self.early)
                 end = min(anchor + timedelta(days=tail), start + timedelta(days=MAX_EVENT_DAYS - 1))
-                out.append(_Candidate(start, end, anchor, "holiday", rule.key, event_name(rule.key, self.locale)[0]))
+                out.append(
+                    _Candidate(start, end, anchor, "holiday", rule.key, event_name(rule.key, self.locale)[0])
+                )
         return out
 
     def cadence(self) -> list[_Candidate]:
@@ -216,15 +281,24 @@ class _Planner:
         while month <= self.last:
             for anchor in anchors(month.year, month.month):
                 if rng.random() >= skip:
-                    out.append(_Candidate(anchor - timedelta(days=lead), anchor + timedelta(days=tail), anchor,
-                                          "cadence", self.archetype.cadence))
+                    out.append(
+                        _Candidate(
+                            anchor - timedelta(days=lead),
+                            anchor + timedelta(days=tail),
+                            anchor,
+                            "cadence",
+                            self.archetype.cadence,
+                        )
+                    )
             month = (month + timedelta(days=32)).replace(day=1)
         return out
 
     def _every_n_weeks(self) -> list[_Candidate]:
         rng = self.rng
         low, high = self.archetype.weeks
-        weeks, weekday, length = rng.randint(low, high), rng.choice((hd.MON, hd.THU, hd.FRI, hd.SAT)), rng.randint(1, 4)
+        weeks = rng.randint(low, high)
+        weekday = rng.choice(_CADENCE_WEEKDAYS)
+        length = rng.randint(1, 4)
         jitter = rng.choice((0, 1, 2))
         skip = rng.uniform(0.05, 0.15)
         change = self.first + timedelta(days=rng.randint(120, 240)) if rng.random() < 0.3 else None
@@ -232,13 +306,17 @@ class _Planner:
         day += timedelta(days=(weekday - day.weekday()) % 7)
         out = []
         while day <= self.last:
-            if change and day >= change:
+            if change and day >= change:  # the store changes its rhythm once, mid-window
                 weeks = rng.choice([w for w in range(2, 9) if w != weeks])
-                weekday, length, change = rng.choice((hd.MON, hd.THU, hd.FRI, hd.SAT)), rng.randint(1, 4), None
+                weekday = rng.choice(_CADENCE_WEEKDAYS)
+                length = rng.randint(1, 4)
+                change = None
                 day += timedelta(days=(weekday - day.weekday()) % 7)
             start = day + timedelta(days=rng.randint(-jitter, jitter))
             if rng.random() >= skip:
-                out.append(_Candidate(start, start + timedelta(days=length - 1), start, "cadence", "every_n_weeks"))
+                out.append(
+                    _Candidate(start, start + timedelta(days=length - 1), start, "cadence", "every_n_weeks")
+                )
             day += timedelta(weeks=weeks)
         return out
 
@@ -247,7 +325,9 @@ class _Planner:
         span = (self.last - self.first).days
         for _ in range(rng.randint(*self.archetype.oneoffs)):
             start = self.first + timedelta(days=rng.randrange(span + 1))
-            out.append(_Candidate(start, start + timedelta(days=rng.randint(1, 3) - 1), start, "oneoff", "flash"))
+            out.append(
+                _Candidate(start, start + timedelta(days=rng.randint(1, 3) - 1), start, "oneoff", "flash")
+            )
         return out
 
     def event(self, c: _Candidate, may_end_tonight: bool) -> SaleEvent:
@@ -258,7 +338,11 @@ class _Planner:
             ptype = _weighted(rng, options)
             names = event_name(c.key, self.locale)
             name: str = names[1]
-            deep = 15 if c.key in ("black_friday", "cyber_monday", "boxing_day", "winter_sales", "summer_sales") else 0
+            deep = (
+                15
+                if c.key in ("black_friday", "cyber_monday", "boxing_day", "winter_sales", "summer_sales")
+                else 0
+            )
             pct = min(70, self.depth + deep + rng.choice((-5, 0, 0, 5, 10)))
             banner = sale_banner(rng, self.locale, ptype, pct, names, c.start, c.end)
         else:
@@ -314,16 +398,24 @@ def generate_calendar(
     return calendar
 
 
-def _place_notices(rng: random.Random, locale: Locale, calendar: StoreCalendar, shorts: list[str | None],
-                   first: date, last: date) -> None:
-    """Teasers for 1–3 days before some events, "sale has ended" for 1–2 days after some; only on free days."""
+def _place_notices(
+    rng: random.Random,
+    locale: Locale,
+    calendar: StoreCalendar,
+    shorts: list[str | None],
+    first: date,
+    last: date,
+) -> None:
+    """Teasers 1–3 days before some events, "sale has ended" 1–2 days after some; only on free days."""
     notices = calendar.notices
 
     def free(day: date) -> bool:
         return first <= day <= last and day not in notices and calendar.event_on(day) is None
 
     for event, short in zip(calendar.events, shorts, strict=True):
-        p_teaser, p_ended = {"holiday": (0.5, 0.35), "cadence": (0.12, 0.15), "oneoff": (0.0, 0.1)}[event.kind]
+        p_teaser, p_ended = {"holiday": (0.5, 0.35), "cadence": (0.12, 0.15), "oneoff": (0.0, 0.1)}[
+            event.kind
+        ]
         if rng.random() < p_teaser:
             teaser = Notice("teaser", teaser_text(rng, locale, short, event.start))
             for back in range(1, rng.randint(1, 3) + 1):

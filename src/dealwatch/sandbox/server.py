@@ -1,0 +1,378 @@
+"""Serve a SandboxWorld over real HTTP on loopback: one address per store, an admin API on the base address.
+
+One uvicorn server listens on pre-bound sockets (the admin address, then 127.0.0.2, .3, ...) all on
+one port; the ASGI app picks the store from the local address a request arrived on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import ipaddress
+import socket
+import threading
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import asdict
+from datetime import date
+from types import TracebackType
+from typing import Any
+
+import structlog
+import uvicorn
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from dealwatch.sandbox.world import SandboxWorld
+
+log = structlog.get_logger(__name__)
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+_PAGE_CACHE_SIZE = 4096
+_BIND_ATTEMPTS = 5
+
+
+def store_addresses(host_base: str, count: int) -> list[str]:
+    """`count` loopback addresses after `host_base`, skipping those ending in .0 and .255."""
+    base = ipaddress.IPv4Address(host_base)
+    if not base.is_loopback:
+        raise ValueError(f"the sandbox serves on loopback only, got host_base={host_base!r}")
+    out: list[str] = []
+    candidate = base
+    while len(out) < count:
+        candidate += 1
+        if not candidate.is_loopback:
+            raise ValueError(f"not enough loopback addresses after {host_base} for {count} stores")
+        if candidate.packed[-1] not in (0, 255):
+            out.append(str(candidate))
+    return out
+
+
+class SandboxState:
+    """What the running server shares between threads: the world, the simulated date and the address map."""
+
+    def __init__(self, world: SandboxWorld, host_base: str, day: date) -> None:
+        self.world = world
+        self.admin_host = host_base
+        self.host_of = dict(
+            zip((s.slug for s in world.stores), store_addresses(host_base, len(world.stores)), strict=True)
+        )
+        self.slug_at = {host: slug for slug, host in self.host_of.items()}
+        self.day = self.check_date(day)
+        self.port = 0
+        self._pages: dict[tuple[str, date, str], bytes | None] = {}
+
+    def check_date(self, day: date) -> date:
+        """`day`, if the world's calendars cover it; ValueError otherwise."""
+        if not self.world.start <= day <= self.world.end:
+            raise ValueError(f"date {day} is outside the sandbox window {self.world.start}..{self.world.end}")
+        return day
+
+    def page(self, slug: str, path: str) -> bytes | None:
+        """The encoded page at `path` for the current date (cached; pages are deterministic)."""
+        key = (slug, self.day, path)
+        if key not in self._pages:
+            if len(self._pages) >= _PAGE_CACHE_SIZE:
+                self._pages.clear()
+            html = self.world.render_path(slug, self.day, path)
+            self._pages[key] = html.encode() if html is not None else None
+        return self._pages[key]
+
+
+def _store_app(state: SandboxState) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        slug = state.slug_at[scope["server"][0]]
+        path = scope["path"]
+        response: Response
+        if scope["method"] not in ("GET", "HEAD"):
+            response = PlainTextResponse("Method Not Allowed", 405, headers={"Allow": "GET, HEAD"})
+        elif path == "/robots.txt":
+            response = PlainTextResponse(state.world.store(slug).robots_txt)
+        else:
+            body = state.page(slug, path)
+            if body is None:
+                response = HTMLResponse(
+                    "<!DOCTYPE html><html><body><h1>404 Not Found</h1></body></html>", 404
+                )
+            else:
+                response = Response(body, media_type="text/html; charset=utf-8")
+        await response(scope, receive, send)
+
+    return app
+
+
+def _bad_request(reason: str) -> JSONResponse:
+    return JSONResponse({"error": reason}, status_code=400)
+
+
+def _admin_app(state: SandboxState) -> Starlette:
+    world = state.world
+
+    def parse_date(raw: object) -> date:
+        if not isinstance(raw, str):
+            raise ValueError(f"'date' must be a YYYY-MM-DD string, got {raw!r}")
+        try:
+            day = date.fromisoformat(raw)
+        except ValueError:
+            raise ValueError(f"bad date {raw!r}: expected YYYY-MM-DD") from None
+        return state.check_date(day)
+
+    def store_param(request: Request) -> str:
+        slug = request.query_params.get("store")
+        if not slug:
+            raise ValueError("query parameter 'store' is required")
+        if slug not in state.host_of:
+            raise ValueError(f"unknown store {slug!r}")
+        return slug
+
+    async def get_date(request: Request) -> JSONResponse:
+        return JSONResponse({"date": state.day.isoformat()})
+
+    async def set_date(request: Request) -> JSONResponse:
+        try:
+            payload = await request.json()
+        except ValueError:
+            return _bad_request('body must be JSON like {"date": "2025-03-01"}')
+        if not isinstance(payload, dict) or "date" not in payload:
+            return _bad_request('body must be a JSON object with a "date" key')
+        try:
+            state.day = parse_date(payload["date"])
+        except ValueError as exc:
+            return _bad_request(str(exc))
+        return JSONResponse({"date": state.day.isoformat()})
+
+    async def stores(request: Request) -> JSONResponse:
+        return JSONResponse(
+            [
+                {
+                    "slug": s.slug,
+                    "name": s.name,
+                    "url": f"http://{state.host_of[s.slug]}:{state.port}/",
+                    "category": s.category,
+                    "country": s.country,
+                    "selectors": s.selectors,
+                }
+                for s in world.stores
+            ]
+        )
+
+    async def truth(request: Request) -> JSONResponse:
+        try:
+            slug = store_param(request)
+            raw = request.query_params.get("date")
+            day = parse_date(raw) if raw is not None else state.day
+        except ValueError as exc:
+            return _bad_request(str(exc))
+        notice = world.notice(slug, day)
+        return JSONResponse(
+            {
+                "store": slug,
+                "date": day.isoformat(),
+                **asdict(world.truth(slug, day)),
+                "notice": asdict(notice) if notice else None,
+            }
+        )
+
+    async def calendar(request: Request) -> JSONResponse:
+        try:
+            slug = store_param(request)
+        except ValueError as exc:
+            return _bad_request(str(exc))
+        events = [
+            {**asdict(e), "start": e.start.isoformat(), "end": e.end.isoformat()}
+            for e in world.calendar(slug)
+        ]
+        return JSONResponse({"store": slug, "events": events})
+
+    async def http_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, HTTPException)
+        return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+    return Starlette(
+        routes=[
+            Route("/__admin/date", get_date, methods=["GET"]),
+            Route("/__admin/date", set_date, methods=["POST"]),
+            Route("/__admin/stores", stores, methods=["GET"]),
+            Route("/__admin/truth", truth, methods=["GET"]),
+            Route("/__admin/calendar", calendar, methods=["GET"]),
+        ],
+        exception_handlers={HTTPException: http_error},
+    )
+
+
+def build_app(state: SandboxState) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+    """The ASGI app: the admin API on the base address, a store on each other address."""
+    admin, store = _admin_app(state), _store_app(state)
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        host = scope["server"][0] if scope.get("server") else None
+        await (store if host in state.slug_at else admin)(scope, receive, send)
+
+    return app
+
+
+def _bind_all(hosts: list[str], port: int) -> tuple[list[socket.socket], int]:
+    """Bind one TCP socket per host on one port (a free one when `port` is 0)."""
+    for _ in range(_BIND_ATTEMPTS):
+        sockets: list[socket.socket] = []
+        chosen = port
+        try:
+            for host in hosts:
+                # an explicit IPPROTO_TCP lets asyncio set TCP_NODELAY on accepted connections
+                # (it checks sock.proto); without it each keep-alive response waits ~40 ms on delayed ACKs
+                sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+                sockets.append(sock)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                sock.bind((host, chosen))
+                chosen = sock.getsockname()[1]
+            return sockets, chosen
+        except OSError as exc:
+            for sock in sockets:
+                sock.close()
+            # a free port on the first address may be taken on another one: try a fresh port
+            if port != 0 or exc.errno != errno.EADDRINUSE:
+                where = f"{hosts[len(sockets) - 1]}:{chosen}"
+                raise OSError(exc.errno, f"cannot bind the sandbox on {where}: {exc}") from exc
+    raise OSError(errno.EADDRINUSE, f"no port free on all {len(hosts)} sandbox addresses")
+
+
+class _Server(uvicorn.Server):
+    """A uvicorn server that signals when it listens."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        self.ready.set()
+
+
+def _uvicorn_config(state: SandboxState) -> uvicorn.Config:
+    return uvicorn.Config(
+        build_app(state),
+        interface="asgi3",
+        lifespan="off",
+        log_config=None,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=False,
+        server_header=False,
+        backlog=1024,
+        timeout_graceful_shutdown=2,
+    )
+
+
+class SandboxServer:
+    """A running sandbox in a background thread; use as a (sync or async) context manager."""
+
+    def __init__(
+        self, world: SandboxWorld, port: int = 0, host_base: str = "127.0.0.1", start_date: date | None = None
+    ) -> None:
+        self.world = world
+        self._state = SandboxState(world, host_base, start_date or world.start)
+        self._requested_port = port
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        """The port every address listens on (known once started)."""
+        return self._state.port
+
+    @property
+    def admin_url(self) -> str:
+        """Base URL of the admin API, e.g. "http://127.0.0.1:41234"."""
+        return f"http://{self._state.admin_host}:{self.port}"
+
+    @property
+    def current_date(self) -> date:
+        """The simulated date the stores currently show."""
+        return self._state.day
+
+    def store_url(self, slug: str) -> str:
+        """The home page URL of a store, on its own loopback address."""
+        return f"http://{self._state.host_of[slug]}:{self.port}/"
+
+    def set_date(self, day: date) -> None:
+        """Move the simulated date (same as POST /__admin/date); ValueError outside the window."""
+        self._state.day = self._state.check_date(day)
+
+    def start(self) -> SandboxServer:
+        """Bind every address and serve until `stop()`."""
+        if self._thread is not None:
+            raise RuntimeError("sandbox server already started")
+        hosts = [self._state.admin_host, *self._state.host_of.values()]
+        sockets, self._state.port = _bind_all(hosts, self._requested_port)
+        server = _Server(_uvicorn_config(self._state))
+        thread = threading.Thread(
+            target=lambda: asyncio.run(server.serve(sockets=sockets)), name="dealwatch-sandbox", daemon=True
+        )
+        self._server, self._thread = server, thread
+        thread.start()
+        while not server.ready.wait(0.05):
+            if not thread.is_alive():
+                for sock in sockets:
+                    sock.close()
+                raise RuntimeError("sandbox server failed to start")
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close every socket."""
+        if self._server is None or self._thread is None:
+            return
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+        self._server = self._thread = None
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> SandboxServer:
+        return await asyncio.to_thread(self.start)
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await asyncio.to_thread(self.stop)
+
+
+async def serve_forever(
+    world: SandboxWorld, port: int, host_base: str = "127.0.0.1", start_date: date | None = None
+) -> None:
+    """Serve `world` in the running event loop until cancelled (or SIGINT/SIGTERM); logs the admin URL."""
+    state = SandboxState(world, host_base, start_date or world.start)
+    sockets, state.port = _bind_all([host_base, *state.host_of.values()], port)
+    server = _Server(_uvicorn_config(state))
+    serving = asyncio.ensure_future(server.serve(sockets=sockets))
+    try:
+        while not server.ready.is_set() and not serving.done():
+            await asyncio.sleep(0.05)
+        if server.ready.is_set():
+            log.info(
+                "sandbox.serving",
+                admin_url=f"http://{host_base}:{state.port}",
+                stores=len(world.stores),
+                first_store=f"http://{state.host_of[world.stores[0].slug]}:{state.port}/",
+                date=state.day.isoformat(),
+            )
+        await asyncio.shield(serving)
+    except asyncio.CancelledError:
+        server.should_exit = True
+        await serving
+        raise
+    finally:
+        for sock in sockets:
+            sock.close()
