@@ -163,6 +163,13 @@ async def test_size_and_redirect_limits_fail_cleanly(server: LoopbackServer) -> 
     assert looping.outcome is Outcome.FAILED and "redirects" in (looping.reason or "")
 
 
+async def test_unreachable_host_fails_without_touching_the_page() -> None:
+    fetcher = make_fetcher(Sleeps())
+    result = await fetcher.fetch(FetchRequest(url="http://127.0.0.1:9/", source="s"))
+    await fetcher.aclose()
+    assert result.outcome is Outcome.FAILED and result.reason == "robots.txt unreachable"
+
+
 async def test_unreachable_host_fails_after_retries() -> None:
     sleeps = Sleeps()
     fetcher = make_fetcher(sleeps, obey_robots=False, max_retries=1)

@@ -32,7 +32,7 @@ class FakeTime:
 
 async def test_requests_to_one_host_are_spaced_by_the_delay_other_hosts_are_not() -> None:
     fake = FakeTime()
-    gate = HostGate(concurrency=1, delay=2.0, monotonic=fake.monotonic, sleep=fake.sleep)
+    gate = HostGate(concurrency=1, delay=2.0, seconds=fake.monotonic, sleep=fake.sleep)
     order: list[tuple[str, float]] = []
 
     async def visit(host: str) -> None:
@@ -47,7 +47,7 @@ async def test_requests_to_one_host_are_spaced_by_the_delay_other_hosts_are_not(
 
 async def test_crawl_delay_raises_the_spacing() -> None:
     fake = FakeTime()
-    gate = HostGate(concurrency=1, delay=0.5, monotonic=fake.monotonic, sleep=fake.sleep)
+    gate = HostGate(concurrency=1, delay=0.5, seconds=fake.monotonic, sleep=fake.sleep)
     for _ in range(2):
         async with gate.slot("a", min_delay=5.0):
             pass

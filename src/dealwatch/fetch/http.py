@@ -56,9 +56,14 @@ class HttpFetcher:
                 max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
             ),
         )
-        self.gate = HostGate(settings.per_host_concurrency, settings.per_host_delay, sleep=sleep)
-        self.robots = RobotsCache(self._get_robots, settings.robots_ttl)
+        self.gate = HostGate(
+            settings.per_host_concurrency, settings.per_host_delay, seconds=self._clock_seconds, sleep=sleep
+        )
+        self.robots = RobotsCache(self._get_robots, settings.robots_ttl, seconds=self._clock_seconds)
         self._overall = asyncio.Semaphore(settings.concurrency)
+
+    def _clock_seconds(self) -> float:
+        return self.clock.now().timestamp()
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -82,7 +87,7 @@ class HttpFetcher:
             if not verdict.allowed:
                 return FetchResult(
                     url=request.url,
-                    outcome=Outcome.ROBOTS_DISALLOWED,
+                    outcome=Outcome.FAILED if verdict.unreadable else Outcome.ROBOTS_DISALLOWED,
                     tier=self.name,
                     fetched_at=started,
                     reason=verdict.reason,

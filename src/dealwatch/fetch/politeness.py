@@ -26,19 +26,23 @@ def host_of(url: str) -> str:
 
 
 class HostGate:
-    """At most `concurrency` requests in flight per host, and `delay` seconds between them."""
+    """At most `concurrency` requests in flight per host, and `delay` seconds between them.
+
+    Time is read from `seconds` (the injected clock, so date-stepped runs space requests in
+    simulated time); a wait is never longer than the delay, whatever the clock does.
+    """
 
     def __init__(
         self,
         concurrency: int,
         delay: float,
         *,
-        monotonic: Callable[[], float] = time.monotonic,
+        seconds: Callable[[], float] = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self._concurrency = concurrency
         self._delay = delay
-        self._monotonic = monotonic
+        self._seconds = seconds
         self._sleep = sleep
         self._semaphores: dict[str, asyncio.Semaphore] = {}
         self._last_done: dict[str, float] = {}
@@ -51,13 +55,13 @@ class HostGate:
             delay = max(self._delay, min_delay)
             last = self._last_done.get(host)
             if last is not None and delay > 0:
-                wait = last + delay - self._monotonic()
+                wait = min(delay, last + delay - self._seconds())
                 if wait > 0:
                     await self._sleep(wait)
             try:
                 yield
             finally:
-                self._last_done[host] = self._monotonic()
+                self._last_done[host] = self._seconds()
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +71,8 @@ class RobotsVerdict:
     allowed: bool
     crawl_delay: float | None = None
     reason: str | None = None
+    # True when robots.txt itself could not be read (5xx, network error): the site is failing, not refusing.
+    unreadable: bool = False
 
 
 class _Rules:
@@ -81,7 +87,7 @@ class _Rules:
         if self.parser is None:
             if self.allow_all:
                 return RobotsVerdict(True)
-            return RobotsVerdict(False, reason=self.note)
+            return RobotsVerdict(False, reason=self.note, unreadable=True)
         agent = user_agent.split("/")[0]
         if not self.parser.can_fetch(url, agent):
             return RobotsVerdict(False, reason="disallowed by robots.txt")
@@ -95,10 +101,10 @@ class RobotsCache:
     4xx (file absent) allows everything; 5xx or an unreachable host disallows everything for now.
     """
 
-    def __init__(self, getter: RobotsGetter, ttl: float, *, monotonic: Callable[[], float] = time.monotonic):
+    def __init__(self, getter: RobotsGetter, ttl: float, *, seconds: Callable[[], float] = time.monotonic):
         self._getter = getter
         self._ttl = ttl
-        self._monotonic = monotonic
+        self._seconds = seconds
         self._rules: dict[str, tuple[float, _Rules]] = {}
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
@@ -108,9 +114,9 @@ class RobotsCache:
         host = parts.netloc.lower()
         async with self._locks[host]:
             cached = self._rules.get(host)
-            if cached is None or self._monotonic() - cached[0] > self._ttl:
+            if cached is None or self._seconds() - cached[0] > self._ttl:
                 rules = await self._load(f"{parts.scheme}://{parts.netloc}/robots.txt")
-                cached = (self._monotonic(), rules)
+                cached = (self._seconds(), rules)
                 self._rules[host] = cached
         return cached[1].verdict(url, user_agent)
 

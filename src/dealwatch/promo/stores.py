@@ -24,7 +24,7 @@ class StoreSpec(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     url: str
-    id: str | None = Field(None, pattern=r"^[a-z0-9_]{1,64}$")
+    id: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
     enabled: bool = True
     selectors: dict[str, str] = Field(default_factory=dict)
     user_agent: str | None = None

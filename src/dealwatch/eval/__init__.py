@@ -1,0 +1,1 @@
+"""Benchmark harnesses (detection, forecast, valuation, extraction) returning metrics as JSON-ready dicts."""

@@ -1,0 +1,182 @@
+"""The detection harness: run a cascade over a labelled directory of saved pages and score it.
+
+DIR/labels.jsonl holds one JSON object per page: {"file": "pages/0001.html", "url": "https://...",
+"has_promotion": true, "promotion_type": "seasonal_sale"}. Optional keys: "day" (ISO date the page
+was fetched, for dated evidence) and "selectors" (the store's per-store selectors); others are ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from dealwatch.core.errors import InvalidInput
+from dealwatch.promo.detect.base import Detection, Page, StoreHints
+from dealwatch.promo.detect.cascade import Cascade, build_cascade
+from dealwatch.settings import Settings
+
+LABELS_FILE = "labels.jsonl"
+_CALIBRATION_BINS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledPage:
+    """One line of labels.jsonl."""
+
+    file: str
+    url: str
+    has_promotion: bool
+    promotion_type: str | None
+    day: date | None
+    selectors: dict[str, str]
+
+
+def read_labels(directory: Path) -> list[LabelledPage]:
+    """Parse DIR/labels.jsonl; a missing file or a bad line raises InvalidInput naming file and line."""
+    path = directory / LABELS_FILE
+    if not path.is_file():
+        raise InvalidInput(f"{path}: no such labels file (expected one JSON object per line)")
+    pages = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InvalidInput(f"{where}: not valid JSON: {exc.msg}") from exc
+        pages.append(_labelled_page(record, where))
+    if not pages:
+        raise InvalidInput(f"{path}: no labelled pages")
+    return pages
+
+
+def _labelled_page(record: Any, where: str) -> LabelledPage:
+    if not isinstance(record, dict):
+        raise InvalidInput(f"{where}: expected a JSON object")
+    if not isinstance(record.get("file"), str) or not record["file"]:
+        raise InvalidInput(f"{where}: 'file' must be a non-empty string")
+    if not isinstance(record.get("has_promotion"), bool):
+        raise InvalidInput(f"{where}: 'has_promotion' must be true or false")
+    try:
+        day = date.fromisoformat(record["day"]) if record.get("day") else None
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(f"{where}: 'day' must be an ISO date (YYYY-MM-DD)") from exc
+    selectors = record.get("selectors") or {}
+    if not isinstance(selectors, dict):
+        raise InvalidInput(f"{where}: 'selectors' must be an object of name -> CSS selector")
+    return LabelledPage(
+        file=record["file"],
+        url=str(record.get("url") or ""),
+        has_promotion=record["has_promotion"],
+        promotion_type=record.get("promotion_type"),
+        day=day,
+        selectors={str(k): str(v) for k, v in selectors.items()},
+    )
+
+
+def evaluate_detection(directory: Path, cascade: Cascade) -> dict[str, Any]:
+    """Run `cascade` on every labelled page of `directory` (no network) and return the metrics."""
+    labelled = read_labels(directory)
+    results: list[tuple[LabelledPage, Detection]] = []
+    errors: list[str] = []
+    elapsed = 0.0
+    for item in labelled:
+        try:
+            html = (directory / item.file).read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            errors.append(f"{item.file}: {exc.strerror or exc}")
+            continue
+        page = Page(url=item.url, html=html, hints=StoreHints(item.selectors), day=item.day)
+        started = time.perf_counter()
+        detection = cascade.detect(page)
+        elapsed += time.perf_counter() - started
+        results.append((item, detection))
+    return _metrics(results, errors, elapsed)
+
+
+def evaluate_directory(directory: Path, settings: Settings, tiers: list[str] | None = None) -> dict[str, Any]:
+    """The `dealwatch eval detect DIR [--tiers a,b]` harness: build the cascade, then score it."""
+    cascade = build_cascade(settings, tiers)
+    return {"tiers": cascade.names, **evaluate_detection(directory, cascade)}
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return round(numerator / denominator, 4) if denominator else 0.0
+
+
+def _metrics(
+    results: list[tuple[LabelledPage, Detection]], errors: list[str], elapsed: float
+) -> dict[str, Any]:
+    counts: Counter[str] = Counter()
+    typed_right = 0
+    tiers: Counter[str] = Counter()
+    mistakes = []
+    for item, detection in results:
+        predicted = detection.has_promotion is True
+        tiers[detection.tier] += 1
+        key = ("t" if predicted == item.has_promotion else "f") + ("p" if predicted else "n")
+        counts[key] += 1
+        if predicted and item.has_promotion and detection.promotion_type == item.promotion_type:
+            typed_right += 1
+        if predicted != item.has_promotion or not detection.decided:
+            mistakes.append(
+                {
+                    "file": item.file,
+                    "expected": item.has_promotion,
+                    "got": detection.has_promotion,
+                    "tier": detection.tier,
+                    "confidence": detection.confidence,
+                    "text": detection.promotion_text,
+                }
+            )
+    n = len(results)
+    tp, fp, fn, tn = counts["tp"], counts["fp"], counts["fn"], counts["tn"]
+    precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
+    f1 = round(2 * precision * recall / (precision + recall), 4) if precision + recall else 0.0
+    tier_share = {tier: _ratio(count, n) for tier, count in sorted(tiers.items())}
+    return {
+        "n": n,
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "accuracy": _ratio(tp + tn, n),
+        "confusion": {"tp": tp, "fp": fp, "fn": fn, "tn": tn},
+        "undecided": sum(1 for _, d in results if not d.decided),
+        "type_accuracy": _ratio(typed_right, tp),
+        "tier_share": tier_share,
+        "llm_share": tier_share.get("llm", 0.0),
+        "pages_per_second": round(n / elapsed, 1) if elapsed else 0.0,
+        "calibration": _calibration(results),
+        "errors": len(errors),
+        "error_files": errors,
+        "mistakes": mistakes,
+    }
+
+
+def _calibration(results: list[tuple[LabelledPage, Detection]]) -> list[dict[str, Any]]:
+    """Share of decided verdicts that were right, per confidence bin (calibrated: about the bin's value)."""
+    bins = []
+    low = 0.0
+    for high in _CALIBRATION_BINS:
+        inside = [
+            (item, d)
+            for item, d in results
+            if d.decided and (low <= d.confidence < high or (high == 1.0 and d.confidence == 1.0))
+        ]
+        if inside:
+            right = sum(1 for item, d in inside if d.has_promotion == item.has_promotion)
+            bins.append(
+                {
+                    "confidence": f"{low:.1f}-{high:.1f}",
+                    "n": len(inside),
+                    "accuracy": _ratio(right, len(inside)),
+                }
+            )
+        low = high
+    return bins

@@ -1,0 +1,161 @@
+"""The detection harness, run on the labelled fixture corpus (tuning set and held-out set)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from dealwatch.core.errors import InvalidInput
+from dealwatch.eval.detect import evaluate_detection, evaluate_directory, read_labels
+from dealwatch.promo.detect.base import PROMOTION_TYPES
+from dealwatch.promo.detect.cascade import build_cascade
+from dealwatch.settings import Settings
+
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "detect"
+HOLDOUT = CORPUS / "holdout"
+
+
+@pytest.fixture(scope="module")
+def tuning_metrics() -> dict:
+    return evaluate_detection(CORPUS, build_cascade(Settings()))
+
+
+@pytest.fixture(scope="module")
+def holdout_metrics() -> dict:
+    return evaluate_detection(HOLDOUT, build_cascade(Settings()))
+
+
+def test_corpus_is_varied_and_balanced() -> None:
+    labels = read_labels(CORPUS) + read_labels(HOLDOUT)
+    assert len(labels) >= 80
+    positives = [item for item in labels if item.has_promotion]
+    assert 0.4 <= len(positives) / len(labels) <= 0.6
+    assert {item.promotion_type for item in positives} == set(PROMOTION_TYPES)
+    langs = Counter()
+    for directory in (CORPUS, HOLDOUT):
+        for item in read_labels(directory):
+            html = (directory / item.file).read_text(encoding="utf-8")
+            assert 1_000 <= len(html.encode()) <= 15_000, item.file
+            langs[html.split('lang="', 1)[1][:2]] += 1
+    assert {"en", "de", "fr", "es", "it", "nl"} <= set(langs)
+
+
+def test_holdout_scores(holdout_metrics: dict) -> None:
+    assert holdout_metrics["n"] == len(read_labels(HOLDOUT))
+    assert holdout_metrics["precision"] >= 0.9
+    assert holdout_metrics["recall"] >= 0.85
+    assert holdout_metrics["type_accuracy"] >= 0.8
+    assert holdout_metrics["errors"] == 0
+
+
+def test_tuning_scores(tuning_metrics: dict) -> None:
+    assert tuning_metrics["precision"] >= 0.9
+    assert tuning_metrics["recall"] >= 0.9
+    assert tuning_metrics["f1"] >= 0.9
+
+
+def test_report_shape(tuning_metrics: dict) -> None:
+    assert tuning_metrics["llm_share"] == 0.0
+    assert sum(tuning_metrics["tier_share"].values()) == pytest.approx(1.0, abs=0.01)
+    assert set(tuning_metrics["tier_share"]) <= {"structured", "rules", "none"}
+    assert tuning_metrics["pages_per_second"] > 0
+    confusion = tuning_metrics["confusion"]
+    assert sum(confusion.values()) == tuning_metrics["n"]
+    assert tuning_metrics["accuracy"] == pytest.approx(
+        (confusion["tp"] + confusion["tn"]) / tuning_metrics["n"], abs=1e-3
+    )
+    json.dumps(tuning_metrics)
+
+
+def write_corpus(directory: Path, lines: list[str], pages: dict[str, str]) -> Path:
+    (directory / "pages").mkdir(parents=True, exist_ok=True)
+    for name, html in pages.items():
+        (directory / name).write_text(html, encoding="utf-8")
+    (directory / "labels.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return directory
+
+
+SALE = '<html><body><div class="announcement-bar">20% off everything today</div><p>Welcome</p></body></html>'
+
+
+def test_unreadable_page_is_counted_not_fatal(tmp_path: Path) -> None:
+    lines = [
+        json.dumps(
+            {
+                "file": "pages/a.html",
+                "url": "https://a.example/",
+                "has_promotion": True,
+                "promotion_type": "percentage_off",
+            }
+        ),
+        json.dumps({"file": "pages/missing.html", "url": "https://b.example/", "has_promotion": False}),
+    ]
+    metrics = evaluate_detection(
+        write_corpus(tmp_path, lines, {"pages/a.html": SALE}), build_cascade(Settings())
+    )
+    assert metrics["n"] == 1
+    assert metrics["errors"] == 1
+    assert metrics["recall"] == 1.0
+
+
+def test_missing_labels_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match=r"labels\.jsonl"):
+        evaluate_detection(tmp_path, build_cascade(Settings()))
+
+
+@pytest.mark.parametrize(
+    "bad_line",
+    [
+        "{not json",
+        json.dumps({"url": "https://x.example/", "has_promotion": True}),
+        json.dumps({"file": "pages/a.html", "has_promotion": "yes"}),
+        "[1, 2]",
+    ],
+)
+def test_bad_label_line_names_file_and_line(tmp_path: Path, bad_line: str) -> None:
+    good = json.dumps({"file": "pages/a.html", "has_promotion": True})
+    write_corpus(tmp_path, [good, bad_line], {"pages/a.html": SALE})
+    with pytest.raises(InvalidInput, match=r"labels\.jsonl:2"):
+        evaluate_detection(tmp_path, build_cascade(Settings()))
+
+
+def test_cli_entry_builds_the_requested_tiers(tmp_path: Path) -> None:
+    lines = [json.dumps({"file": "pages/a.html", "has_promotion": True, "promotion_type": "percentage_off"})]
+    metrics = evaluate_directory(write_corpus(tmp_path, lines, {"pages/a.html": SALE}), Settings(), ["rules"])
+    assert metrics["tiers"] == ["rules"]
+    assert metrics["tier_share"] == {"rules": 1.0}
+
+
+def test_day_and_selectors_from_labels_reach_the_detectors(tmp_path: Path) -> None:
+    event = (
+        '<script type="application/ld+json">{"@type":"SaleEvent","name":"Spring Sale",'
+        '"startDate":"2024-04-01","endDate":"2024-04-07"}</script>'
+    )
+    hidden_place = (
+        "<html><head>" + event + '</head><body><div class="q7">Extra 30% off sitewide</div></body></html>'
+    )
+    lines = [
+        json.dumps(
+            {
+                "file": "pages/e.html",
+                "has_promotion": True,
+                "promotion_type": "seasonal_sale",
+                "day": "2024-04-03",
+            }
+        ),
+        json.dumps(
+            {
+                "file": "pages/s.html",
+                "has_promotion": True,
+                "promotion_type": "percentage_off",
+                "selectors": {"promo": ".q7"},
+            }
+        ),
+    ]
+    pages = {"pages/e.html": hidden_place, "pages/s.html": hidden_place.replace(event, "")}
+    metrics = evaluate_detection(write_corpus(tmp_path, lines, pages), build_cascade(Settings()))
+    assert metrics["tier_share"] == {"rules": 0.5, "structured": 0.5}
+    assert metrics["type_accuracy"] == 1.0

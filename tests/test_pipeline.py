@@ -1,0 +1,174 @@
+"""The daily pass end to end: sandbox web on loopback ► fetch ► snapshot ► detect ► history ► forecast."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+
+from dealwatch.core.clock import FrozenClock
+from dealwatch.fetch.models import FetchAttempt
+from dealwatch.pipeline import run_daily
+from dealwatch.promo.detect.base import Detection, Page
+from dealwatch.promo.models import Prediction, PromoDay
+from dealwatch.promo.stores import StoreSpec, import_stores
+from dealwatch.sandbox import SandboxServer, SandboxWorld
+from dealwatch.services import Services, build_services
+from dealwatch.settings import Settings
+from dealwatch.snapshots.models import Snapshot
+from dealwatch.testing import LoopbackServer
+
+START = date(2025, 11, 1)
+DAYS = 45
+
+
+@pytest.fixture(scope="module")
+def world() -> SandboxWorld:
+    return SandboxWorld.generate(n_stores=6, seed=11, start=START, days=DAYS)
+
+
+@pytest.fixture(scope="module")
+def sandbox(world: SandboxWorld) -> Iterator[SandboxServer]:
+    with SandboxServer(world, port=0) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def robots_wall() -> Iterator[LoopbackServer]:
+    """A site whose robots.txt disallows everything."""
+
+    async def robots(_request: object) -> PlainTextResponse:
+        return PlainTextResponse("User-agent: *\nDisallow: /\n")
+
+    with LoopbackServer(Starlette(routes=[Route("/robots.txt", robots)])) as server:
+        yield server
+
+
+def _services(settings: Settings, world: SandboxWorld, sandbox: SandboxServer, extra: list[StoreSpec]) -> Services:
+    services = build_services(settings, FrozenClock.on(START))
+    specs = [
+        StoreSpec(id=s.slug, name=s.name, url=sandbox.store_url(s.slug), selectors=dict(s.selectors))
+        for s in world.stores
+    ]
+    with services.sessions.begin() as session:
+        import_stores(session, specs + extra, services.clock)
+    return services
+
+
+async def _run(services: Services, sandbox: SandboxServer, day: date) -> None:
+    sandbox.set_date(day)
+    assert isinstance(services.clock, FrozenClock)
+    services.clock.set(FrozenClock.on(day).now())
+    await run_daily(services, day)
+
+
+async def test_a_month_of_daily_passes_matches_the_hidden_truth(
+    settings: Settings, world: SandboxWorld, sandbox: SandboxServer
+) -> None:
+    services = _services(settings, world, sandbox, [])
+    try:
+        for offset in range(DAYS):
+            await _run(services, sandbox, START + timedelta(days=offset))
+    finally:
+        await services.aclose()
+    with services.sessions() as session:
+        rows = list(session.scalars(select(PromoDay)))
+        assert len(rows) == len(world.stores) * DAYS  # exactly one row per store per day
+        agree = sum(row.has_promotion == world.truth(row.store_id, row.day).has_promotion for row in rows)
+        assert sum(1 for r in rows if r.has_promotion) > 0
+        assert agree / len(rows) >= 0.85
+        positives = [r for r in rows if r.has_promotion]
+        assert all(r.tier and r.promotion_text for r in positives)
+        attempts = session.scalar(select(func.count()).select_from(FetchAttempt))
+        assert attempts == len(rows)  # one clean attempt per store-day
+        snapshots = session.scalar(select(func.count()).select_from(Snapshot))
+        assert 0 < (snapshots or 0) <= len(rows)
+        with_forecast = session.scalar(
+            select(func.count()).select_from(Prediction).where(Prediction.predicted_date.is_not(None))
+        )
+        assert (with_forecast or 0) > 0
+    services.engine.dispose()
+
+
+async def test_rerunning_a_day_gives_the_same_rows(
+    settings: Settings, world: SandboxWorld, sandbox: SandboxServer
+) -> None:
+    services = _services(settings, world, sandbox, [])
+    day = START + timedelta(days=27)
+
+    def snapshot_of_rows(session: Session) -> list[tuple[object, ...]]:
+        rows = session.scalars(select(PromoDay).order_by(PromoDay.store_id))
+        return [(r.store_id, r.day, r.has_promotion, r.promotion_text, r.snapshot_id) for r in rows]
+
+    try:
+        await _run(services, sandbox, day)
+        with services.sessions() as session:
+            first = snapshot_of_rows(session)
+            first_snapshots = session.scalar(select(func.count()).select_from(Snapshot))
+        await _run(services, sandbox, day)
+        with services.sessions() as session:
+            assert snapshot_of_rows(session) == first
+            assert session.scalar(select(func.count()).select_from(Snapshot)) == first_snapshots
+            assert session.scalar(select(func.count()).select_from(Prediction)) == len(world.stores)
+    finally:
+        await services.aclose()
+        services.engine.dispose()
+
+
+class ExplodingOn:
+    """A detector that fails on one store's pages, to show the failure stays with that store."""
+
+    name = "exploding"
+
+    def __init__(self, inner: object, marker: str) -> None:
+        self.inner = inner
+        self.marker = marker
+
+    def detect(self, page: Page) -> Detection:
+        if self.marker in page.url:
+            raise ValueError("unparseable page")
+        return self.inner.detect(page)  # type: ignore[attr-defined, no-any-return]
+
+
+async def test_faults_stay_with_their_store_and_are_recorded(
+    settings: Settings, world: SandboxWorld, sandbox: SandboxServer, robots_wall: LoopbackServer
+) -> None:
+    extra = [
+        StoreSpec(id="closed", name="Closed", url="http://127.0.0.1:9/"),
+        StoreSpec(id="walled", name="Walled", url=robots_wall.url + "/"),
+    ]
+    settings.fetch.max_retries = 1
+    settings.fetch.backoff_base = 0.0
+    services = _services(settings, world, sandbox, extra)
+    victim = world.stores[0].slug
+    services.detector = ExplodingOn(services.detector, sandbox.store_url(victim))  # type: ignore[assignment]
+    day = START + timedelta(days=3)
+    try:
+        sandbox.set_date(day)
+        summary = await run_daily(services, day)
+    finally:
+        await services.aclose()
+    by_store = {s.store_id: s for s in summary.stores}
+    assert len(summary.stores) == len(world.stores) + 2
+    assert by_store["closed"].outcome == "failed" and by_store["closed"].has_promotion is None
+    assert by_store["walled"].outcome == "robots_disallowed"
+    victim_day = by_store[victim]
+    assert victim_day.parse_error and victim_day.has_promotion is None and "parse error" in (victim_day.reason or "")
+    assert summary.parse_errors == 1
+    with services.sessions() as session:
+        closed = session.scalars(select(FetchAttempt).where(FetchAttempt.source == "closed")).all()
+        assert [a.outcome for a in closed] == ["failed"]
+        assert "robots.txt unreachable" in (closed[0].reason or "")
+        walled = session.scalars(select(FetchAttempt).where(FetchAttempt.source == "walled")).all()
+        assert [a.outcome for a in walled] == ["robots_disallowed"]
+        kept = session.scalar(select(PromoDay).where(PromoDay.store_id == victim))
+        assert kept is not None and kept.snapshot_id is not None  # the bad page is stored and marked
+        others = session.scalars(select(PromoDay).where(PromoDay.has_promotion.is_not(None))).all()
+        assert len(others) == len(world.stores) - 1
+    services.engine.dispose()
