@@ -242,6 +242,26 @@ def sandbox_serve(
         asyncio.run(serve_forever(world, port))
 
 
+@sandbox_app.command("export")
+def sandbox_export(
+    directory: Path,
+    stores: Annotated[int, typer.Option(help="number of simulated stores")] = 30,
+    seed: Annotated[int, typer.Option(help="world seed")] = 7,
+    start: Annotated[str, typer.Option(help="first simulated day")] = "2025-01-01",
+    days: Annotated[int, typer.Option(help="simulated days")] = 365,
+    every: Annotated[int, typer.Option(help="keep every N-th day")] = 7,
+) -> None:
+    """Write sandbox home pages and their hidden truth as a labelled set for `dealwatch eval detect`."""
+    from dealwatch.sandbox import SandboxWorld
+    from dealwatch.sandbox.export import export_labelled
+
+    first = _parse_day(start)
+    assert first is not None
+    world = SandboxWorld.generate(n_stores=stores, seed=seed, start=first, days=days)
+    written = export_labelled(world, directory, every)
+    console.print(f"wrote {written} labelled pages to {directory}")
+
+
 @app.command()
 def demo(
     stores: Annotated[int, typer.Option(help="simulated stores")] = 30,

@@ -35,7 +35,8 @@ _PCT_POST = re.compile(
 
 _MONEY = r"(?:[$£€]\s?\d[\d.,]*|\d[\d.,]*\s?(?:€|eur|euros?|usd|gbp|£|\$))"
 _FIXED_OFF = re.compile(
-    rf"{_MONEY}\s*(?:off|rabatt|nachlass|de\s+r[ée]duction|de\s+remise|offerts?|de\s+descuento|di\s+sconto|korting)\b"
+    rf"{_MONEY}\s*(?:off|rabatt|nachlass|geschenkt|de\s+r[ée]duction|de\s+remise|offerts?|de\s+descuento|di\s+sconto|"
+    r"korting)\b"
     rf"|(?:save|spare|sparst\s+du|sparen\s+sie|économisez|ahorra|risparmia|bespaar)\s+(?:up\s+to\s+)?{_MONEY}",
     _I,
 )
@@ -215,7 +216,7 @@ _SEASON = (
     r"été|hiver|printemps|noël|rentrée|verano|invierno|primavera|otoño|navidad|estate|inverno|autunno|natale)"
 )
 _SEASONAL_SALE = re.compile(
-    _SEASON + r"[\s-]*(?:sale|sales|event|deals|savings|ausverkauf|aktion|angebote|promo|ofertas|offerte|"
+    _SEASON + r"[\s-]*(?:sale|sales|event|deals|deal\s+days|savings|ausverkauf|aktion|angebote|promo|ofertas|offerte|"
     r"aanbiedingen)\b"
     r"|(?:soldes|rebajas|saldi)\s+(?:d" + _APOS + r"|de\s+|di\s+)?\s?(?:hiver|été|printemps|invierno|verano|"
     r"invernali|estivi|primavera|inverno|estate)",
@@ -280,6 +281,7 @@ _BOGO = _rx(
     r"\b2\s+for\s+1\b",
     r"\b(?:second|2nd)\s+(?:item\s+|one\s+)?(?:half\s+price|free|at\s+\d+%)",
     r"\b3\s+pour\s+2\b",
+    r"\b\d\s+(?:pour\s+le|al|por\s+el)\s+(?:prix|prezzo|precio)\s+de?\s?(?:di\s+)?\d\b",
     r"\ble\s+2(?:e|ème|nd)\s+(?:article\s+)?(?:à\s+)?[-−–]?\s?\d+\s?%",
     r"\ble\s+2(?:e|ème)\s+(?:article\s+)?offert\b",
     r"\b[23]x[12]\b",
@@ -289,6 +291,7 @@ _BOGO = _rx(
     r"\b2e\s+(?:artikel\s+)?halve\s+prijs\b",
     r"\bzweites?\s+(?:teil|artikel)\s+(?:gratis|geschenkt|zum\s+halben)",
     r"\b3\s+für\s+2\b",
+    r"\bkaufe\s+\d,?\s+zahle\s+\d\b",
 )
 _CLEARANCE = _rx(
     r"\bclearance\b",
@@ -324,7 +327,9 @@ _OTHER_EVENT = _rx(
     r"\bfriends\s*(?:&|and|\+)\s*family\b",
     r"\bvip\s+(?:sale|event|days)\b",
     r"\bprivate\s+sale\b",
-    r"\bvente\s+privée\b",
+    r"\bventes?\s+privées?\b",
+    r"\bouvert(?:e|es|s)?\s+à\s+tous\b",
+    r"\babiert[ao]s?\s+a\s+todos\b",
     r"\bventes?\s+flash\b",
     r"\bventa\s+privada\b",
     r"\boferta\s+flash\b",
@@ -366,6 +371,15 @@ _POLICY = _rx(
     r"\bprice\s+match",
     r"\bstudents?\b",
     r"\bstudenten",
+    r"\bstudierende",
+    r"\b[ée]tudiants?\b",
+    r"\bestudiantes?\b",
+    r"\bstudenti\b",
+    r"\bmilitares?\b",
+    r"\bsoldat",
+    r"\benseignants?\b",
+    r"\blehrkr[äa]fte\b",
+    r"\bprofesores?\b",
     r"\bunidays\b",
     r"\bmilitary\b",
     r"\bveterans?\b",
@@ -434,6 +448,10 @@ _TEASER = _rx(
     r"\bcomienzan?\s+(?!ya\b|hoy\b)\w+",
     r"\bpr[óo]ximamente\b",
     r"\bmuy\s+pronto\b",
+    r"\b(?:llegan?|vuelven?|viene[n]?)\s+pronto\b",
+    r"\bpr[óo]xim[oa]s\s+(?:ofertas|rebajas|promociones)\b",
+    r"\bnext\s+(?:sale|deals|offers)\b",
+    r"\barrive\s+soon\b",
     r"\bprepárate\b",
     r"\bapunta\s+la\s+fecha\b",
     r"\biniziano\s+(?!oggi\b)\w+",
@@ -482,7 +500,7 @@ _TRIGGER = re.compile(  # matched against lower-cased text
     r"env[ií]o|spedizion|code|coupon|voucher|clearance|räumung|abverkauf|liquida|déstockage|opruiming|bogo|"
     r"\bbuy\b|\bfor\s+[12]\b|pour\s+2|für\s+2|\dx\d|\+1|2(?:e|ème|nd)\b|black|cyber|boxing|schlussverkauf|"
     r"\bwsv\b|\bssv\b|flash|friends|\bvip\b|privée|privada|privata|season|[$£€]|\d\s?€|\biva\b|doorbuster|"
-    r"madness|prendi|segunda\s+unidad|muss\s+raus"
+    r"madness|prendi|segunda\s+unidad|muss\s+raus|prix\s+de|precio\s+de|prezzo\s+di|zahle|geschenkt"
 )
 _SUBSEGMENT = re.compile(r"\s+[|·•✦★◆/]\s+|\s*\+{2,}\s*")
 

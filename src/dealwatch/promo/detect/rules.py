@@ -238,6 +238,18 @@ def _segments(node: LexborNode) -> list[_Segment]:
     return out
 
 
+def _message_segments(node: LexborNode) -> list[_Segment]:
+    """A ticker's messages, one per innermost element: they sit side by side inline, so no block splits them."""
+    out: list[_Segment] = []
+    for leaf in node.css("*"):
+        if leaf.child is not None and any(child.tag != "-text" for child in leaf.iter()):
+            continue
+        line = " ".join(leaf.text(deep=True).split())
+        if line:
+            out.append(_Segment(line, False))
+    return out or _segments(node)
+
+
 def _regions(
     tree: LexborHTMLParser, body: LexborNode, body_segments: list[_Segment], page: Page
 ) -> Iterator[tuple[str, str, list[_Segment]]]:
@@ -260,7 +272,8 @@ def _regions(
             kind = "hero"
         else:
             kind = "banner"
-        yield kind, f"{kind}:{_describe(node)}", _segments(node)
+        segments = _message_segments(node) if kind == "marquee" else _segments(node)
+        yield kind, f"{kind}:{_describe(node)}", segments
     for node in tree.css("header, [role=banner]"):
         yield "header", f"header:{_describe(node)}", _segments(node)
     for tag in ("h1", "h2"):
