@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-EXTRAS ?= dev,forecast,s3
+EXTRAS ?= dev,s3
 
 .PHONY: install demo test lint typecheck bench clean
 

@@ -50,7 +50,9 @@ def robots_wall() -> Iterator[LoopbackServer]:
         yield server
 
 
-def _services(settings: Settings, world: SandboxWorld, sandbox: SandboxServer, extra: list[StoreSpec]) -> Services:
+def _services(
+    settings: Settings, world: SandboxWorld, sandbox: SandboxServer, extra: list[StoreSpec]
+) -> Services:
     services = build_services(settings, FrozenClock.on(START))
     specs = [
         StoreSpec(id=s.slug, name=s.name, url=sandbox.store_url(s.slug), selectors=dict(s.selectors))
@@ -159,7 +161,11 @@ async def test_faults_stay_with_their_store_and_are_recorded(
     assert by_store["closed"].outcome == "failed" and by_store["closed"].has_promotion is None
     assert by_store["walled"].outcome == "robots_disallowed"
     victim_day = by_store[victim]
-    assert victim_day.parse_error and victim_day.has_promotion is None and "parse error" in (victim_day.reason or "")
+    assert (
+        victim_day.parse_error
+        and victim_day.has_promotion is None
+        and "parse error" in (victim_day.reason or "")
+    )
     assert summary.parse_errors == 1
     with services.sessions() as session:
         closed = session.scalars(select(FetchAttempt).where(FetchAttempt.source == "closed")).all()

@@ -273,6 +273,7 @@ def demo(
     """Run the promo job over the sandbox for a simulated year and report how it did."""
     from dealwatch.demo import print_report, run_demo
 
+    configure_logging("WARNING")
     first = _parse_day(start)
     assert first is not None
     report = run_demo(stores=stores, days=days, start=first, seed=seed, data_dir=out, console=console)

@@ -23,6 +23,9 @@ from dealwatch.sandbox import SandboxServer, SandboxWorld
 from dealwatch.services import Services, build_services
 from dealwatch.settings import Settings
 
+# Stores whose banner exists only after JavaScript runs: a plain HTTP fetch cannot see it.
+SCRIPT_ONLY_TEMPLATE = "script_notice"
+
 
 @dataclass
 class DemoReport:
@@ -34,6 +37,7 @@ class DemoReport:
     unknown_days: int
     true_sale_days: int
     found_sale_days: int
+    script_only_missed: int
     agreement: float
     precision: float
     recall: float
@@ -113,9 +117,12 @@ def _score(
     session: Session, world: SandboxWorld, start: date, days: int, seconds: float, data_dir: Path
 ) -> DemoReport:
     end = start + timedelta(days=days - 1)
-    tp = fp = fn = tn = unknown = 0
+    tp = fp = fn = tn = unknown = script_only_missed = 0
+    script_only = {s.slug for s in world.stores if s.template == SCRIPT_ONLY_TEMPLATE}
     for row in session.scalars(select(PromoDay)):
         truth = world.truth(row.store_id, row.day).has_promotion
+        if truth and row.has_promotion is False and row.store_id in script_only:
+            script_only_missed += 1
         if row.has_promotion is None:
             unknown += 1
         elif row.has_promotion and truth:
@@ -145,6 +152,7 @@ def _score(
         unknown_days=unknown,
         true_sale_days=tp + fn,
         found_sale_days=tp + fp,
+        script_only_missed=script_only_missed,
         agreement=(tp + tn) / known if known else 0.0,
         precision=tp / (tp + fp) if tp + fp else 0.0,
         recall=tp / (tp + fn) if tp + fn else 0.0,
@@ -163,6 +171,9 @@ def print_report(report: DemoReport, console: Console) -> None:
         "stores × simulated days", f"{report.stores} × {report.days} = {report.store_days} store-days"
     )
     table.add_row("sale days (truth / found)", f"{report.true_sale_days} / {report.found_sale_days}")
+    table.add_row(
+        "missed: banner drawn by JavaScript only", f"{report.script_only_missed} (needs the browser tier)"
+    )
     table.add_row("unknown days (blocked/failed)", str(report.unknown_days))
     table.add_row("detection agreement with truth", f"{report.agreement:.2%}")
     table.add_row("detection precision / recall", f"{report.precision:.3f} / {report.recall:.3f}")

@@ -153,7 +153,10 @@ def _record(services: Services, session: Session, store: Store, result: FetchRes
     parse_error = False
     if result.ok:
         page = Page(
-            url=result.final_url or result.url, html=result.text(), hints=StoreHints(dict(store.selectors))
+            url=result.final_url or result.url,
+            html=result.text(),
+            hints=StoreHints(dict(store.selectors)),
+            day=day,
         )
         try:
             detection = services.detector.detect(page)

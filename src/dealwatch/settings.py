@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from contextvars import ContextVar
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,28 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class BrowserSettings(_Section):
+    """The browser tier: Playwright driving the system's Chromium."""
+
+    executable: str = Field("/usr/bin/chromium", description="Chromium binary (never downloaded)")
+    max_pages: int = Field(4, ge=1, description="pages rendering at once")
+    idle_timeout: float = Field(5.0, gt=0, description="longest wait for network idle after load, seconds")
+    block_resources: list[str] = Field(
+        default_factory=lambda: ["image", "font", "media"], description="resource types not downloaded"
+    )
+
+
+class ScrapingApiSettings(_Section):
+    """The scraping-API tier: a Firecrawl-compatible HTTP API (cloud or self-hosted)."""
+
+    base_url: str = Field("https://api.firecrawl.dev", description="API base URL")
+    api_key_env: str = Field("FIRECRAWL_API_KEY", description="environment variable holding the API key")
+    cost_per_call: Decimal = Field(Decimal("0.002"), ge=0, description="USD recorded per call")
+    only_main_content: bool = Field(False, description="ask for main content only (banners often are not)")
+    wait_for_ms: int = Field(1000, ge=0, description="milliseconds the API waits for JavaScript")
+    timeout: float = Field(60.0, gt=0, description="seconds per call")
+
+
 class FetchSettings(_Section):
     """How pages are fetched."""
 
@@ -42,6 +65,25 @@ class FetchSettings(_Section):
     max_bytes: int = Field(10_000_000, gt=0, description="largest page accepted, bytes")
     obey_robots: bool = Field(True, description="obey robots.txt")
     robots_ttl: float = Field(86_400.0, ge=0, description="seconds a robots.txt is cached")
+    max_redirects: int = Field(10, ge=0, description="redirects followed per fetch")
+    total_timeout: float = Field(
+        120.0, gt=0, description="seconds a whole fetch (all retries, all tiers) may take"
+    )
+    allowed_networks: list[str] = Field(
+        default_factory=list,
+        description="private/loopback networks the SSRF guard lets through, as CIDRs (e.g. 127.0.0.0/8)",
+    )
+    escalate_below: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="a store starts at the next tier when a tier's success rate falls below this",
+    )
+    learn_window: int = Field(
+        10, ge=1, description="recent fetches per store a tier's success rate is judged on"
+    )
+    browser: BrowserSettings = Field(default_factory=lambda: BrowserSettings())
+    scraping_api: ScrapingApiSettings = Field(default_factory=lambda: ScrapingApiSettings())
 
 
 class DetectSettings(_Section):

@@ -10,7 +10,7 @@ from dealwatch.sandbox.world import SandboxWorld
 
 
 def export_labelled(world: SandboxWorld, directory: Path, every: int = 1) -> int:
-    """Write DIR/pages/*.html and DIR/labels.jsonl for every `every`-th day of every store; returns pages written."""
+    """Write DIR/pages/*.html and DIR/labels.jsonl (every `every`-th day of each store); returns the count."""
     pages = directory / "pages"
     pages.mkdir(parents=True, exist_ok=True)
     written = 0

@@ -28,7 +28,9 @@ from dealwatch.web.schemas import (
 )
 
 router = APIRouter(prefix="/v1", tags=["promo"])
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "unknown store or no prediction yet"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "unknown store or no prediction yet"}
+}
 
 
 def _confidence_label(prediction: Prediction) -> str:

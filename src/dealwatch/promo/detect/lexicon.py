@@ -216,7 +216,8 @@ _SEASON = (
     r"été|hiver|printemps|noël|rentrée|verano|invierno|primavera|otoño|navidad|estate|inverno|autunno|natale)"
 )
 _SEASONAL_SALE = re.compile(
-    _SEASON + r"[\s-]*(?:sale|sales|event|deals|deal\s+days|savings|ausverkauf|aktion|angebote|promo|ofertas|offerte|"
+    _SEASON
+    + r"[\s-]*(?:sale|sales|event|deals|deal\s+days|savings|ausverkauf|aktion|angebote|promo|ofertas|offerte|"
     r"aanbiedingen)\b"
     r"|(?:soldes|rebajas|saldi)\s+(?:d" + _APOS + r"|de\s+|di\s+)?\s?(?:hiver|été|printemps|invierno|verano|"
     r"invernali|estivi|primavera|inverno|estate)",

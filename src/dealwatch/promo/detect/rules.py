@@ -239,7 +239,7 @@ def _segments(node: LexborNode) -> list[_Segment]:
 
 
 def _message_segments(node: LexborNode) -> list[_Segment]:
-    """A ticker's messages, one per innermost element: they sit side by side inline, so no block splits them."""
+    """A ticker's messages, one per innermost element: inline siblings that no block element splits."""
     out: list[_Segment] = []
     for leaf in node.css("*"):
         if leaf.child is not None and any(child.tag != "-text" for child in leaf.iter()):
