@@ -56,7 +56,13 @@ def run_demo(
         shutil.rmtree(data_dir)
     # One request per store per simulated day needs no per-host delay; the sandbox's robots.txt never
     # changes, so it is read once per run rather than once per simulated day.
-    fetch = {"per_host_delay": 0.0, "timeout": 10.0, "backoff_base": 0.1, "robots_ttl": days * 86_400.0}
+    fetch = {
+        "per_host_delay": 0.0,
+        "timeout": 10.0,
+        "backoff_base": 0.1,
+        "robots_ttl": days * 86_400.0,
+        "allowed_networks": ["127.0.0.0/8"],  # the sandbox lives on loopback
+    }
     settings = Settings(data_dir=data_dir, fetch=fetch)
     world = SandboxWorld.generate(n_stores=stores, seed=seed, start=start, days=days)
     clock = FrozenClock.on(start)

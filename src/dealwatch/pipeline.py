@@ -1,6 +1,7 @@
 """The pipeline: the only module that chains stages.
 
-Daily promo pass, per store: fetch ► snapshot ► detect ► record the day ► forecast the next sale.
+Daily promo pass, per store: fetch (starting at the store's learned tier) ► snapshot ► detect ►
+record the day ► forecast the next sale.
 Every store ends the pass with one recorded outcome; one store's failure never stops the others.
 """
 
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from dealwatch.core.clock import today
 from dealwatch.fetch.base import FetchRequest, FetchResult, Outcome
+from dealwatch.fetch.learning import last_validators, record_trials, start_tier
 from dealwatch.fetch.models import FetchAttempt
 from dealwatch.promo.detect.base import Detection, Page, StoreHints
 from dealwatch.promo.forecast import save_prediction
@@ -101,7 +103,26 @@ async def run_daily(
 
 
 async def _fetch_store(services: Services, store: Store) -> FetchResult:
-    request = FetchRequest(url=store.url, source=store.id, user_agent=store.user_agent)
+    settings = services.settings.fetch
+    with services.sessions() as session:
+        first_tier = start_tier(
+            session,
+            store.id,
+            services.fetcher.names,
+            window=settings.learn_window,
+            threshold=settings.escalate_below,
+            now=services.clock.now(),
+        )
+        etag, last_modified = last_validators(session, store.id)
+    request = FetchRequest(
+        url=store.url,
+        source=store.id,
+        user_agent=store.user_agent,
+        etag=etag,
+        last_modified=last_modified,
+        start_tier=first_tier,
+        banner_selectors=tuple(store.selectors.values()),
+    )
     try:
         return await services.fetcher.fetch(request)
     except Exception as exc:  # a fetcher bug must not stop the other stores
@@ -144,6 +165,7 @@ def _record(services: Services, session: Session, store: Store, result: FetchRes
         )
         snapshot_id = snapshot.id
     _record_attempts(session, store.id, result, snapshot_id)
+    record_trials(session, store.id, result)
     db_store = session.get(Store, store.id)
     if db_store is not None:
         db_store.last_fetched_at = result.fetched_at
@@ -197,6 +219,8 @@ def _record_attempts(session: Session, source: str, result: FetchResult, snapsho
                 outcome=attempt.outcome.value,
                 reason=attempt.reason,
                 snapshot_id=snapshot_id if index == last else None,
+                etag=result.etag if index == last and result.ok else None,
+                last_modified=result.last_modified if index == last and result.ok else None,
             )
         )
     if not result.attempts:  # decided before any request (e.g. robots.txt)

@@ -1,4 +1,4 @@
-"""The http tier against a real server on loopback: robots.txt, retries, Retry-After, limits."""
+"""The http tier against a real server on loopback: retries, Retry-After, limits, validators, SSRF guard."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from starlette.routing import Route
 from dealwatch.core.clock import FrozenClock
 from dealwatch.fetch.base import FetchRequest, Outcome
 from dealwatch.fetch.http import HttpFetcher
+from dealwatch.fetch.safety import UrlGuard
 from dealwatch.settings import FetchSettings
 from dealwatch.testing import LoopbackServer
 
@@ -56,6 +57,17 @@ async def loop(request: Request) -> Response:
     return RedirectResponse("/loop")
 
 
+async def to_metadata(request: Request) -> Response:
+    return RedirectResponse("http://169.254.169.254/latest/meta-data/")
+
+
+async def etag(request: Request) -> Response:
+    if request.headers.get("if-none-match") == '"v1"':
+        return Response(status_code=304)
+    headers = {"ETag": '"v1"', "Last-Modified": "Wed, 21 Oct 2025 07:28:00 GMT"}
+    return Response("<p>stable page</p>", media_type="text/html", headers=headers)
+
+
 APP = Starlette(
     routes=[
         Route("/robots.txt", robots),
@@ -66,6 +78,8 @@ APP = Starlette(
         Route("/forbidden", forbidden),
         Route("/big", big),
         Route("/loop", loop),
+        Route("/to-metadata", to_metadata),
+        Route("/etag", etag),
     ]
 )
 
@@ -93,7 +107,7 @@ class Sleeps:
 
 def make_fetcher(sleeps: Sleeps, **overrides: object) -> HttpFetcher:
     settings = FetchSettings(**{"per_host_delay": 0.0, "max_retries": 2, "backoff_base": 0.5, **overrides})
-    return HttpFetcher(settings, FrozenClock.on(date(2025, 1, 1)), sleep=sleeps)
+    return HttpFetcher(settings, FrozenClock.on(date(2025, 1, 1)), UrlGuard(["127.0.0.0/8"]), sleep=sleeps)
 
 
 async def test_ok_page_is_fetched_with_one_recorded_attempt(server: LoopbackServer) -> None:
@@ -104,15 +118,6 @@ async def test_ok_page_is_fetched_with_one_recorded_attempt(server: LoopbackServ
     assert "<h1>Hello</h1>" in result.text()
     assert [a.http_status for a in result.attempts] == [200]
     assert result.attempts[0].bytes == len(result.content)
-
-
-async def test_robots_disallowed_page_is_never_requested(server: LoopbackServer) -> None:
-    fetcher = make_fetcher(Sleeps())
-    result = await fetcher.fetch(FetchRequest(url=server.url + "/private/secret", source="s"))
-    await fetcher.aclose()
-    assert result.outcome is Outcome.ROBOTS_DISALLOWED
-    assert HITS["/private/secret"] == 0
-    assert result.attempts == []
 
 
 async def test_429_is_retried_honouring_retry_after(server: LoopbackServer) -> None:
@@ -163,16 +168,33 @@ async def test_size_and_redirect_limits_fail_cleanly(server: LoopbackServer) -> 
     assert looping.outcome is Outcome.FAILED and "redirects" in (looping.reason or "")
 
 
-async def test_unreachable_host_fails_without_touching_the_page() -> None:
+async def test_conditional_get_sends_validators(server: LoopbackServer) -> None:
     fetcher = make_fetcher(Sleeps())
-    result = await fetcher.fetch(FetchRequest(url="http://127.0.0.1:9/", source="s"))
+    first = await fetcher.fetch(FetchRequest(url=server.url + "/etag", source="s"))
+    again = await fetcher.fetch(
+        FetchRequest(url=server.url + "/etag", source="s", etag=first.etag, last_modified=first.last_modified)
+    )
     await fetcher.aclose()
-    assert result.outcome is Outcome.FAILED and result.reason == "robots.txt unreachable"
+    assert first.outcome is Outcome.OK and first.etag == '"v1"' and first.last_modified
+    assert again.outcome is Outcome.NOT_MODIFIED and again.content == b""
+
+
+async def test_ssrf_guard_refuses_private_addresses_and_redirects_into_them(server: LoopbackServer) -> None:
+    settings = FetchSettings(per_host_delay=0.0, max_retries=0)
+    public_only = HttpFetcher(settings, FrozenClock.on(date(2025, 1, 1)), UrlGuard(), sleep=Sleeps())
+    direct = await public_only.fetch(FetchRequest(url=server.url + "/", source="s"))
+    await public_only.aclose()
+    assert direct.outcome is Outcome.FAILED and "SSRF" in (direct.reason or "")
+    assert HITS["/"] == 0
+    allowed = make_fetcher(Sleeps())
+    hop = await allowed.fetch(FetchRequest(url=server.url + "/to-metadata", source="s"))
+    await allowed.aclose()
+    assert hop.outcome is Outcome.FAILED and "169.254.169.254" in (hop.reason or "")
 
 
 async def test_unreachable_host_fails_after_retries() -> None:
     sleeps = Sleeps()
-    fetcher = make_fetcher(sleeps, obey_robots=False, max_retries=1)
+    fetcher = make_fetcher(sleeps, max_retries=1)
     result = await fetcher.fetch(FetchRequest(url="http://127.0.0.1:9/", source="s"))
     await fetcher.aclose()
     assert result.outcome is Outcome.FAILED

@@ -21,11 +21,27 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class FetchRequest:
-    """What to fetch, for whom."""
+    """What to fetch, for whom, and what we know from last time."""
 
     url: str
     source: str
     user_agent: str | None = None
+    # Validators from the last good fetch, for a conditional GET.
+    etag: str | None = None
+    last_modified: str | None = None
+    # The tier to start the ladder at (learned per store); None = the cheapest.
+    start_tier: str | None = None
+    # Where the store's banner lives: present-but-empty there means JavaScript draws it.
+    banner_selectors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TierTrial:
+    """One tier's turn on the ladder: did it give a usable page, and if not, why we climbed."""
+
+    tier: str
+    ok: bool
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +73,10 @@ class FetchResult:
     content_type: str = "text/html"
     reason: str | None = None
     attempts: list[Attempt] = field(default_factory=list)
+    trials: list[TierTrial] = field(default_factory=list)
+    etag: str | None = None
+    last_modified: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

@@ -1,4 +1,8 @@
-"""Tier `http`: a plain async GET with httpx, polite and retried, every attempt recorded."""
+"""Tier `http`: a plain async GET with httpx, retried with backoff, every attempt recorded.
+
+Politeness (robots.txt, per-host spacing) and block detection are the ladder's; this tier owns the
+request itself: conditional headers, the SSRF guard on every hop, size and redirect limits, retries.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +13,8 @@ import httpx
 
 from dealwatch.core.clock import Clock
 from dealwatch.fetch.base import Attempt, FetchRequest, FetchResult, Outcome
-from dealwatch.fetch.politeness import (
-    HostGate,
-    RobotsCache,
-    Sleep,
-    backoff_delay,
-    host_of,
-    retry_after_seconds,
-)
+from dealwatch.fetch.politeness import Sleep, backoff_delay, retry_after_seconds
+from dealwatch.fetch.safety import UnsafeURL, UrlGuard, guarded_client
 from dealwatch.settings import FetchSettings
 
 RETRY_STATUSES = frozenset({429, 503})
@@ -28,7 +26,7 @@ class PageTooLarge(Exception):
 
 
 class HttpFetcher:
-    """Fetches with httpx: robots.txt first, one request at a time per host, retries on 429/503."""
+    """Fetches with httpx and retries 429/503, timeouts and connection errors."""
 
     name = "http"
 
@@ -36,6 +34,7 @@ class HttpFetcher:
         self,
         settings: FetchSettings,
         clock: Clock,
+        guard: UrlGuard,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep = asyncio.sleep,
@@ -43,112 +42,67 @@ class HttpFetcher:
         self.settings = settings
         self.clock = clock
         self._sleep = sleep
-        self._client = httpx.AsyncClient(
-            transport=transport,
-            timeout=httpx.Timeout(settings.timeout),
-            follow_redirects=True,
-            max_redirects=10,
-            headers={
-                "User-Agent": settings.user_agent,
-                "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8",
-            },
-            limits=httpx.Limits(
-                max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
-            ),
-        )
-        self.gate = HostGate(
-            settings.per_host_concurrency, settings.per_host_delay, seconds=self._clock_seconds, sleep=sleep
-        )
-        self.robots = RobotsCache(self._get_robots, settings.robots_ttl, seconds=self._clock_seconds)
-        self._overall = asyncio.Semaphore(settings.concurrency)
-
-    def _clock_seconds(self) -> float:
-        return self.clock.now().timestamp()
+        self._client = guarded_client(settings, guard, transport=transport)
 
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def _get_robots(self, url: str) -> tuple[int | None, str]:
-        host = host_of(url)
-        try:
-            async with self.gate.slot(host):
-                response = await self._client.get(url)
-        except httpx.HTTPError:
-            return None, ""
-        return response.status_code, response.text
-
     async def fetch(self, request: FetchRequest) -> FetchResult:
-        """Fetch `request.url` politely; the result says how it ended."""
-        user_agent = request.user_agent or self.settings.user_agent
-        started = self.clock.now()
-        crawl_delay = 0.0
-        if self.settings.obey_robots:
-            verdict = await self.robots.check(request.url, user_agent)
-            if not verdict.allowed:
-                return FetchResult(
-                    url=request.url,
-                    outcome=Outcome.FAILED if verdict.unreadable else Outcome.ROBOTS_DISALLOWED,
-                    tier=self.name,
-                    fetched_at=started,
-                    reason=verdict.reason,
-                )
-            crawl_delay = verdict.crawl_delay or 0.0
-
+        """GET `request.url`, retrying within budget; the result says how it ended."""
+        headers = {"User-Agent": request.user_agent or self.settings.user_agent}
+        if request.etag:
+            headers["If-None-Match"] = request.etag
+        if request.last_modified:
+            headers["If-Modified-Since"] = request.last_modified
         attempts: list[Attempt] = []
         number = 0
-        async with self._overall:
-            while True:
-                number += 1
-                result, wait = await self._attempt(request, user_agent, number, crawl_delay)
-                attempts.extend(result.attempts)
-                result.attempts = attempts
-                if wait is None or number > self.settings.max_retries:
-                    return result
-                await self._sleep(wait)
+        while True:
+            number += 1
+            result, wait = await self._attempt(request, headers, number)
+            attempts.extend(result.attempts)
+            result.attempts = attempts
+            if wait is None or number > self.settings.max_retries:
+                return result
+            await self._sleep(wait)
 
     async def _attempt(
-        self, request: FetchRequest, user_agent: str, number: int, crawl_delay: float
+        self, request: FetchRequest, headers: dict[str, str], number: int
     ) -> tuple[FetchResult, float | None]:
         """One try. Returns the result and, when worth retrying, how long to wait first."""
-        host = host_of(request.url)
         fetched_at = self.clock.now()
         t0 = time.perf_counter()
         status: int | None = None
         body = b""
-        content_type = "text/html"
+        response_headers: dict[str, str] = {}
         final_url: str | None = None
-        retry_after: str | None = None
         retry_wait: float | None = None
         reason: str | None
         try:
-            async with (
-                self.gate.slot(host, crawl_delay),
-                self._client.stream("GET", request.url, headers={"User-Agent": user_agent}) as response,
-            ):
+            async with self._client.stream("GET", request.url, headers=headers) as response:
                 status = response.status_code
                 final_url = str(response.url)
-                content_type = response.headers.get("content-type", "text/html")
-                retry_after = response.headers.get("retry-after")
+                response_headers = {k.lower(): v for k, v in response.headers.items()}
                 body = await self._read_capped(response)
+        except UnsafeURL as exc:
+            outcome, reason = Outcome.FAILED, f"refused by the SSRF guard: {exc}"
         except PageTooLarge:
             outcome, reason = Outcome.FAILED, f"page larger than {self.settings.max_bytes} bytes"
+        except httpx.TooManyRedirects:
+            outcome, reason = Outcome.FAILED, f"more than {self.settings.max_redirects} redirects"
         except httpx.TimeoutException as exc:
             outcome, reason = Outcome.FAILED, f"timeout: {type(exc).__name__}"
             retry_wait = backoff_delay(number, self.settings.backoff_base)
-        except httpx.TooManyRedirects:
-            outcome, reason = Outcome.FAILED, "too many redirects"
         except httpx.HTTPError as exc:
-            outcome, reason = Outcome.FAILED, f"{type(exc).__name__}: {exc}"
+            outcome, reason = Outcome.FAILED, f"{type(exc).__name__}: {exc}".rstrip(": ")
             retry_wait = backoff_delay(number, self.settings.backoff_base)
         else:
-            outcome, reason, retry_wait = self._classify(status, retry_after, number)
+            outcome, reason, retry_wait = self._classify(status, response_headers.get("retry-after"), number)
 
-        duration_ms = int((time.perf_counter() - t0) * 1000)
         attempt = Attempt(
             tier=self.name,
             number=number,
             started_at=fetched_at,
-            duration_ms=duration_ms,
+            duration_ms=int((time.perf_counter() - t0) * 1000),
             outcome=outcome,
             http_status=status,
             bytes=len(body),
@@ -161,10 +115,13 @@ class HttpFetcher:
             fetched_at=fetched_at,
             final_url=final_url,
             http_status=status,
-            content=body if outcome is Outcome.OK else b"",
-            content_type=content_type,
+            content=body,
+            content_type=response_headers.get("content-type", "text/html"),
             reason=reason,
             attempts=[attempt],
+            etag=response_headers.get("etag"),
+            last_modified=response_headers.get("last-modified"),
+            headers=response_headers,
         )
         return result, retry_wait
 

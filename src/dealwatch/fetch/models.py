@@ -1,11 +1,11 @@
-"""Table owned by fetching: one row per fetch attempt, whatever its outcome."""
+"""Tables owned by fetching: every attempt, whatever its outcome, and every tier's turn on the ladder."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dealwatch.db.base import Amount, Base, UtcDateTime
@@ -29,3 +29,19 @@ class FetchAttempt(Base):
     outcome: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str | None] = mapped_column(Text)
     snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id", ondelete="SET NULL"))
+    # Validators of the page this attempt got, for the next conditional GET.
+    etag: Mapped[str | None] = mapped_column(String(512))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+
+
+class TierTrial(Base):
+    """One tier's turn at a fetch: did it give a usable page, and if not, why the ladder climbed."""
+
+    __tablename__ = "tier_trials"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(64), index=True)
+    tier: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str | None] = mapped_column(Text)

@@ -150,3 +150,18 @@ def backoff_delay(attempt: int, base: float, rng: random.Random | None = None) -
     """Exponential backoff with equal jitter: between half and all of base * 2**(attempt-1)."""
     ceiling = base * (2 ** max(0, attempt - 1))
     return ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
+
+
+class Politeness:
+    """robots.txt and per-host spacing for one process, shared by every fetch tier."""
+
+    def __init__(self, robots: RobotsCache, gate: HostGate, *, obey_robots: bool = True) -> None:
+        self.robots = robots
+        self.gate = gate
+        self.obey_robots = obey_robots
+
+    async def robots_verdict(self, url: str, user_agent: str) -> RobotsVerdict:
+        """May `user_agent` fetch `url`? Always yes when robots.txt is not obeyed."""
+        if not self.obey_robots:
+            return RobotsVerdict(True)
+        return await self.robots.check(url, user_agent)

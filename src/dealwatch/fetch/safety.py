@@ -13,7 +13,10 @@ import socket
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+import httpx
+
 from dealwatch.core.errors import FetchError
+from dealwatch.settings import FetchSettings
 
 ALLOWED_SCHEMES = frozenset({"http", "https"})
 # Beyond what ipaddress flags as private: CGNAT (100.64/10) and the cloud metadata endpoints.
@@ -80,3 +83,25 @@ async def resolve(host: str) -> list[IPAddress]:
     except socket.gaierror as exc:
         raise FetchError(f"cannot resolve {host}: {exc.strerror}") from exc
     return list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
+
+
+ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"
+
+
+def guarded_client(settings: FetchSettings, guard: UrlGuard, **kwargs: object) -> httpx.AsyncClient:
+    """An httpx client whose every request, redirects included, passes the SSRF guard first."""
+
+    async def check(request: httpx.Request) -> None:
+        await guard.check(str(request.url))
+
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(settings.timeout),
+        follow_redirects=True,
+        max_redirects=settings.max_redirects,
+        headers={"User-Agent": settings.user_agent, "Accept": ACCEPT},
+        limits=httpx.Limits(
+            max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
+        ),
+        event_hooks={"request": [check]},
+        **kwargs,  # type: ignore[arg-type]
+    )
