@@ -269,6 +269,7 @@ def demo(
     start: Annotated[str, typer.Option(help="first simulated day")] = "2025-01-01",
     seed: Annotated[int, typer.Option(help="world seed")] = 7,
     out: Annotated[Path, typer.Option(help="data directory for the demo (wiped first)")] = Path("demo-data"),
+    tiers: Annotated[str, typer.Option(help="fetch tiers, comma-separated")] = "http,browser",
 ) -> None:
     """Run the promo job over the sandbox for a simulated year and report how it did."""
     from dealwatch.demo import print_report, run_demo
@@ -276,7 +277,10 @@ def demo(
     configure_logging("WARNING")
     first = _parse_day(start)
     assert first is not None
-    report = run_demo(stores=stores, days=days, start=first, seed=seed, data_dir=out, console=console)
+    tier_list = [t.strip() for t in tiers.split(",") if t.strip()]
+    report = run_demo(
+        stores=stores, days=days, start=first, seed=seed, data_dir=out, tiers=tier_list, console=console
+    )
     print_report(report, console)
 
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import subprocess
+import sys
 import time
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+import httpx
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -19,9 +23,10 @@ from dealwatch.core.clock import FrozenClock
 from dealwatch.pipeline import run_daily
 from dealwatch.promo.models import Prediction, PromoDay
 from dealwatch.promo.stores import StoreSpec, import_stores
-from dealwatch.sandbox import SandboxServer, SandboxWorld
+from dealwatch.sandbox import SandboxWorld
 from dealwatch.services import Services, build_services
 from dealwatch.settings import Settings
+from dealwatch.testing import bind_loopback
 
 # Stores whose banner exists only after JavaScript runs: a plain HTTP fetch cannot see it.
 SCRIPT_ONLY_TEMPLATE = "script_notice"
@@ -49,7 +54,14 @@ class DemoReport:
 
 
 def run_demo(
-    *, stores: int, days: int, start: date, seed: int, data_dir: Path, console: Console | None = None
+    *,
+    stores: int,
+    days: int,
+    start: date,
+    seed: int,
+    data_dir: Path,
+    tiers: list[str] | None = None,
+    console: Console | None = None,
 ) -> DemoReport:
     """Generate a sandbox world, serve it on loopback and run one daily pass per simulated day."""
     if data_dir.exists():
@@ -62,12 +74,13 @@ def run_demo(
         "backoff_base": 0.1,
         "robots_ttl": days * 86_400.0,
         "allowed_networks": ["127.0.0.0/8"],  # the sandbox lives on loopback
+        "tiers": tiers or ["http", "browser"],
     }
     settings = Settings(data_dir=data_dir, fetch=fetch)
     world = SandboxWorld.generate(n_stores=stores, seed=seed, start=start, days=days)
     clock = FrozenClock.on(start)
     started = time.perf_counter()
-    with SandboxServer(world, port=0) as server:
+    with SandboxProcess(stores=stores, seed=seed, start=start, days=days) as server:
         services = build_services(settings, clock)
         specs = [
             StoreSpec(
@@ -90,9 +103,60 @@ def run_demo(
     return report
 
 
+class SandboxProcess:
+    """The sandbox web in its own process (`dealwatch sandbox serve`), driven through its admin API.
+
+    Serving from a second process leaves this one to the pipeline, as on the real web.
+    """
+
+    def __init__(self, *, stores: int, seed: int, start: date, days: int) -> None:
+        with closing(bind_loopback()) as probe:
+            self.port = probe.getsockname()[1]
+        self.admin_url = f"http://127.0.0.1:{self.port}"
+        self.args = [
+            sys.executable, "-m", "dealwatch", "sandbox", "serve", "--port", str(self.port),
+            "--stores", str(stores), "--seed", str(seed), "--start", start.isoformat(), "--days", str(days),
+        ]  # fmt: skip
+        self._urls: dict[str, str] = {}
+        self._process: subprocess.Popen[bytes] | None = None
+        self._client = httpx.Client(timeout=10)
+
+    def __enter__(self) -> SandboxProcess:
+        self._process = subprocess.Popen(self.args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                listing = self._client.get(f"{self.admin_url}/__admin/stores").json()
+                break
+            except httpx.TransportError:
+                if self._process.poll() is not None or time.monotonic() > deadline:
+                    error = self._process.stderr.read().decode() if self._process.stderr else ""
+                    raise RuntimeError(f"the sandbox did not start: {error[-2000:]}") from None
+                time.sleep(0.1)
+        self._urls = {entry["slug"]: entry["url"] for entry in listing}
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._client.close()
+        if self._process is not None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+
+    def store_url(self, slug: str) -> str:
+        """A store's home page URL."""
+        return self._urls[slug]
+
+    def set_date(self, day: date) -> None:
+        """Move the sandbox's simulated date."""
+        self._client.post(f"{self.admin_url}/__admin/date", json={"date": day.isoformat()}).raise_for_status()
+
+
 async def _run_days(
     services: Services,
-    server: SandboxServer,
+    server: SandboxProcess,
     clock: FrozenClock,
     start: date,
     days: int,

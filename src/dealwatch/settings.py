@@ -34,6 +34,7 @@ class BrowserSettings(_Section):
     executable: str = Field("/usr/bin/chromium", description="Chromium binary (never downloaded)")
     max_pages: int = Field(4, ge=1, description="pages rendering at once")
     idle_timeout: float = Field(5.0, gt=0, description="longest wait for network idle after load, seconds")
+    idle_quiet: float = Field(0.15, gt=0, description="seconds with no request in flight that count as idle")
     block_resources: list[str] = Field(
         default_factory=lambda: ["image", "font", "media"], description="resource types not downloaded"
     )
@@ -53,7 +54,9 @@ class ScrapingApiSettings(_Section):
 class FetchSettings(_Section):
     """How pages are fetched."""
 
-    tiers: list[str] = Field(default_factory=lambda: ["http"], description="fetch tiers, cheapest first")
+    tiers: list[str] = Field(
+        default_factory=lambda: ["http", "browser", "scraping_api"], description="fetch tiers, cheapest first"
+    )
     user_agent: str = Field(DEFAULT_USER_AGENT, description="User-Agent sent to stores (honest by default)")
     per_host_delay: float = Field(1.0, ge=0, description="seconds between two requests to one host")
     per_host_concurrency: int = Field(1, ge=1, description="requests in flight per host")

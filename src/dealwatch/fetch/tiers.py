@@ -18,8 +18,10 @@ from dealwatch.core.registry import Registry
 from dealwatch.fetch.base import Attempt, Fetcher, FetchRequest, FetchResult, Outcome, TierTrial
 from dealwatch.fetch.blocks import detect_block
 from dealwatch.fetch.content import needs_rendering
+from dealwatch.fetch.browser import build_browser
 from dealwatch.fetch.http import HttpFetcher
 from dealwatch.fetch.politeness import HostGate, Politeness, RobotsCache, host_of
+from dealwatch.fetch.scraping_api import build_scraping_api
 from dealwatch.fetch.safety import UnsafeURL, UrlGuard, guarded_client
 from dealwatch.settings import Settings
 
@@ -32,9 +34,13 @@ MIN_PAGE_BYTES = 512
 
 
 @fetchers.register("http")
-def build_http(settings: Settings, clock: Clock, guard: UrlGuard) -> Fetcher:
+def build_http(settings: Settings, clock: Clock) -> Fetcher:
     """The plain HTTP tier."""
-    return HttpFetcher(settings.fetch, clock, guard)
+    return HttpFetcher(settings.fetch, clock, UrlGuard(settings.fetch.allowed_networks))
+
+
+fetchers.register("browser")(build_browser)
+fetchers.register("scraping_api")(build_scraping_api)
 
 
 class Ladder:
@@ -164,5 +170,5 @@ def build_ladder(settings: Settings, clock: Clock) -> Ladder:
         HostGate(settings.fetch.per_host_concurrency, settings.fetch.per_host_delay, seconds=seconds),
         obey_robots=settings.fetch.obey_robots,
     )
-    tiers = [fetcher for _, fetcher in fetchers.build_many(settings.fetch.tiers, settings, clock, guard)]
+    tiers = [fetcher for _, fetcher in fetchers.build_many(settings.fetch.tiers, settings, clock)]
     return Ladder(tiers, settings, clock, guard, politeness, on_close=robots_client.aclose)
