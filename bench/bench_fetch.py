@@ -1,8 +1,8 @@
 """Benchmark: the daily promo pass over 1,000 sandbox stores with realistic latency, against Scrapy.
 
 Prints one JSON object per line: {"bench", "value", "unit", "baseline", "ratio"}.
-  * pipeline stores/minute and CPU seconds per store (http tier: fetch + snapshot + detect + record + forecast),
-    with Scrapy fetching and parsing the same pages in the same run as the baseline;
+  * pipeline stores/minute and CPU seconds per store (http tier: fetch, snapshot, detect, record,
+    forecast), with Scrapy fetching and parsing the same pages in the same run as the baseline;
   * the browser tier on JavaScript-only stores (pages/minute, CPU seconds per page incl. Chromium).
 Sizes: BENCH_STORES (default 1000), BENCH_JS_STORES (default 40).
 """
@@ -63,7 +63,8 @@ process = CrawlerProcess({"ITEM_PIPELINES": {}})
 process.crawl(Home)
 process.start()
 usage = resource.getrusage(resource.RUSAGE_SELF)
-print(json.dumps({"seconds": time.perf_counter() - t0, "cpu": usage.ru_utime + usage.ru_stime, "pages": Home.pages}))
+cpu = usage.ru_utime + usage.ru_stime
+print(json.dumps({"seconds": time.perf_counter() - t0, "cpu": cpu, "pages": Home.pages}))
 """
 
 

@@ -52,6 +52,7 @@ class PageContext:
     rng: random.Random
     message: Message | None
     token: str  # per-store hash, used by templates with generated class names
+    client_banner: bool = False  # the banner is fetched and drawn by script; the HTML never holds it
 
     def t(self, key: str) -> str:
         """A piece of standing copy in the store's language."""
@@ -214,6 +215,20 @@ def _script_notice(ctx: PageContext) -> Slots:
         "<script>(function(){var n=window.__SITE_NOTICE__;if(!n)return;var a=document.createElement('a');"
         f"a.href=n.href;a.className='css-{h}a';a.textContent=n.text;"
         "document.getElementById('site-notice').appendChild(a);})();</script>",
+    )
+
+
+def _client_banner(ctx: PageContext) -> Slots:
+    """An empty banner slot that a script fills from /api/banner after load: only a browser sees the text."""
+    h = ctx.token
+    return Slots(
+        top=f'<div id="promo-banner" class="css-{h}n" aria-live="polite"></div>',
+        floating="<script>document.addEventListener('DOMContentLoaded',function(){"
+        "fetch('/api/banner',{headers:{'Accept':'application/json'},credentials:'same-origin'})"
+        ".then(function(r){return r.ok?r.json():null}).then(function(b){if(!b||!b.text)return;"
+        "var a=document.createElement('a');a.href=b.href||'/sale';"
+        f"a.className='css-{h}a';a.textContent=b.text;"
+        "document.getElementById('promo-banner').appendChild(a);}).catch(function(){});});</script>",
     )
 
 
@@ -628,7 +643,7 @@ def _newsletter_popup(ctx: PageContext) -> str:
 def _page(
     tpl: PageTemplate, ctx: PageContext, title: str, main: str, head_extra: str = "", home: bool = False
 ) -> str:
-    slots = tpl.banner(ctx)
+    slots = _client_banner(ctx) if ctx.client_banner else tpl.banner(ctx)
     categories = sorted({p.kind for p in ctx.catalog[:12]})[:3]
     popup = _newsletter_popup(ctx) if ctx.store.newsletter_popup and tpl.name != "modal" else ""
     return (
@@ -647,18 +662,31 @@ def _context(
     message: Message | None,
     seed: int,
     page: str,
+    client_banner: bool,
 ) -> PageContext:
     rng = random.Random(f"{seed}:{store.slug}:{day.isoformat()}:{page}")
     token = hashlib.sha1(store.slug.encode()).hexdigest()[:5]
-    return PageContext(store, locale, catalog, day, rng, message, token)
+    # a script-drawn banner keeps its text off the page entirely
+    return PageContext(
+        store, locale, catalog, day, rng, None if client_banner else message, token, client_banner
+    )
 
 
 def render_home(
-    store: SandboxStore, locale: Locale, catalog: list[Product], day: date, message: Message | None, seed: int
+    store: SandboxStore,
+    locale: Locale,
+    catalog: list[Product],
+    day: date,
+    message: Message | None,
+    seed: int,
+    client_banner: bool = False,
 ) -> str:
-    """The store's home page on `day`, showing `message` in the template's banner area."""
+    """The store's home page on `day`, showing `message` in the template's banner area.
+
+    With `client_banner` the page has an empty banner slot and a script that fills it from /api/banner.
+    """
     tpl = TEMPLATES[store.template]
-    ctx = _context(store, locale, catalog, day, message, seed, "home")
+    ctx = _context(store, locale, catalog, day, message, seed, "home", client_banner)
     tags = _daily_tags(ctx, ctx.rng.randint(12, 30), ctx.rng.uniform(0.15, 0.5))
     tiles = "".join(
         f'<a class="{tpl.c("tile", ctx)}" href="/collections/{i}">{_e(name)}</a>'
@@ -675,11 +703,17 @@ def render_home(
 
 
 def render_sale_page(
-    store: SandboxStore, locale: Locale, catalog: list[Product], day: date, message: Message | None, seed: int
+    store: SandboxStore,
+    locale: Locale,
+    catalog: list[Product],
+    day: date,
+    message: Message | None,
+    seed: int,
+    client_banner: bool = False,
 ) -> str:
     """The store's standing "Sale" category page: marked-down products, present every day."""
     tpl = TEMPLATES[store.template]
-    ctx = _context(store, locale, catalog, day, message, seed, "sale")
+    ctx = _context(store, locale, catalog, day, message, seed, "sale", client_banner)
     tags = _daily_tags(ctx, ctx.rng.randint(8, 20), 1.0)
     main = (
         f'<h1 class="{tpl.c("heading", ctx)}">{_e(ctx.t("sale_title"))}</h1><p>{_e(ctx.t("sale_intro"))}</p>'
@@ -696,10 +730,11 @@ def render_product(
     message: Message | None,
     seed: int,
     product: Product,
+    client_banner: bool = False,
 ) -> str:
     """A product detail page with its schema.org Product offer."""
     tpl = TEMPLATES[store.template]
-    ctx = _context(store, locale, catalog, day, message, seed, f"product:{product.product_id}")
+    ctx = _context(store, locale, catalog, day, message, seed, f"product:{product.product_id}", client_banner)
     offer = {
         "@context": "https://schema.org",
         "@type": "Product",

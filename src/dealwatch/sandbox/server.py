@@ -1,7 +1,9 @@
 """Serve a SandboxWorld over real HTTP on loopback: one address per store, an admin API on the base address.
 
 One uvicorn server listens on pre-bound sockets (the admin address, then 127.0.0.2, .3, ...) all on
-one port; the ASGI app picks the store from the local address a request arrived on.
+one port; the ASGI app picks the store from the local address a request arrived on. A store in a fault
+mode (slow, rate-limited, bot-walled...; see `faults.py`) answers through the fault; faults switch at
+run time through `POST /__admin/fault` or `SandboxServer.set_fault`.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from dealwatch.sandbox.faults import FAULT_MODES, TRANSPORT_EXTENSION, Fault, FaultyRequest, respond
 from dealwatch.sandbox.world import SandboxWorld
 
 log = structlog.get_logger(__name__)
@@ -35,6 +39,7 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 _PAGE_CACHE_SIZE = 4096
 _BIND_ATTEMPTS = 5
+_DISALLOW_ALL = "User-agent: *\nDisallow: /\n"
 
 
 def store_addresses(host_base: str, count: int) -> list[str]:
@@ -65,7 +70,11 @@ class SandboxState:
         self.slug_at = {host: slug for slug, host in self.host_of.items()}
         self.day = self.check_date(day)
         self.port = 0
-        self._pages: dict[tuple[str, date, str], bytes | None] = {}
+        # replaced, never mutated: the admin thread swaps it while the server thread reads it
+        self.faults: dict[str, Fault] = world.faults
+        self.stopping = asyncio.Event()  # set at shutdown: faults drop the connections they hold open
+        self._hits: dict[str, tuple[date, int]] = {}
+        self._pages: dict[tuple[str, date, str, bool], bytes | None] = {}
 
     def check_date(self, day: date) -> date:
         """`day`, if the world's calendars cover it; ValueError otherwise."""
@@ -73,29 +82,82 @@ class SandboxState:
             raise ValueError(f"date {day} is outside the sandbox window {self.world.start}..{self.world.end}")
         return day
 
-    def page(self, slug: str, path: str) -> bytes | None:
+    def page(self, slug: str, path: str, client_banner: bool = False) -> bytes | None:
         """The encoded page at `path` for the current date (cached; pages are deterministic)."""
-        key = (slug, self.day, path)
+        key = (slug, self.day, path, client_banner)
         if key not in self._pages:
             if len(self._pages) >= _PAGE_CACHE_SIZE:
                 self._pages.clear()
-            html = self.world.render_path(slug, self.day, path)
+            html = self.world.render_path(slug, self.day, path, client_banner=client_banner)
             self._pages[key] = html.encode() if html is not None else None
         return self._pages[key]
+
+    def set_fault(self, slug: str, mode: str | Fault | None) -> Fault | None:
+        """Put a store in fault mode `mode` ("slow:0.5", ...) or back to normal (None); ValueError if bad."""
+        if slug not in self.host_of:
+            raise ValueError(f"unknown store {slug!r}")
+        fault = Fault.parse(mode) if isinstance(mode, str) else mode
+        faults = {s: f for s, f in self.faults.items() if s != slug}
+        if fault is not None:
+            faults[slug] = fault
+        self._hits.pop(slug, None)  # per-day refusal counts start over
+        self.faults = faults
+        return fault
+
+    def count_hit(self, slug: str) -> int:
+        """Count a request to a store; its number (from 1) among the store's requests on the current day."""
+        day, hits = self._hits.get(slug, (self.day, 0))
+        hits = hits + 1 if day == self.day else 1
+        self._hits[slug] = (self.day, hits)
+        return hits
+
+
+def _host_header(scope: Scope) -> str:
+    for name, value in scope["headers"]:
+        if name == b"host":
+            return bytes(value).decode("latin-1")
+    return f"{scope['server'][0]}:{scope['server'][1]}"
 
 
 def _store_app(state: SandboxState) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         slug = state.slug_at[scope["server"][0]]
         path = scope["path"]
+        fault = state.faults.get(slug)
+        mode = fault.mode if fault else None
         response: Response
         if scope["method"] not in ("GET", "HEAD"):
             response = PlainTextResponse("Method Not Allowed", 405, headers={"Allow": "GET, HEAD"})
         elif path == "/robots.txt":
-            response = PlainTextResponse(state.world.store(slug).robots_txt)
+            response = PlainTextResponse(
+                _DISALLOW_ALL if mode == "robots_disallow" else state.world.store(slug).robots_txt
+            )
         else:
-            body = state.page(slug, path)
-            if body is None:
+            hit = state.count_hit(slug)
+            if fault is not None:
+                request = FaultyRequest(
+                    slug,
+                    state.day,
+                    hit,
+                    _host_header(scope),
+                    path,
+                    lambda: state.page(slug, path),
+                    state.stopping,
+                )
+                if await respond(fault, request, scope, receive, send):
+                    return
+            body = state.page(slug, path, client_banner=mode == "js_only")
+            if mode == "js_only" and path == "/api/banner":
+                message = state.world.banner(slug, state.day)
+                response = JSONResponse(
+                    {
+                        "kind": message.kind if message else None,
+                        "text": message.text if message else None,
+                        "href": "/sale" if message else None,
+                    },
+                    headers={"Cache-Control": "no-store"},
+                )
+            elif body is None:
                 response = HTMLResponse(
                     "<!DOCTYPE html><html><body><h1>404 Not Found</h1></body></html>", 404
                 )
@@ -189,6 +251,33 @@ def _admin_app(state: SandboxState) -> Starlette:
         ]
         return JSONResponse({"store": slug, "events": events})
 
+    async def get_faults(request: Request) -> JSONResponse:
+        return JSONResponse(
+            {"faults": {slug: str(fault) for slug, fault in state.faults.items()}, "modes": list(FAULT_MODES)}
+        )
+
+    async def set_fault(request: Request) -> JSONResponse:
+        usage = (
+            'body must be a JSON object like {"store": "summit-works", "mode": "slow:0.5"} (null: no fault)'
+        )
+        try:
+            payload = await request.json()
+        except ValueError:
+            return _bad_request(usage)
+        if not isinstance(payload, dict) or "store" not in payload or "mode" not in payload:
+            return _bad_request(usage)
+        slug, mode = payload["store"], payload["mode"]
+        if not isinstance(slug, str):
+            return _bad_request(f"'store' must be a store slug, got {slug!r}")
+        if mode is not None and not isinstance(mode, str):
+            return _bad_request(f"'mode' must be a string like 'slow:0.5' or null, got {mode!r}")
+        try:
+            fault = state.set_fault(slug, mode)
+        except ValueError as exc:
+            return _bad_request(str(exc))
+        log.info("sandbox.fault", store=slug, mode=str(fault) if fault else None)
+        return JSONResponse({"store": slug, "mode": str(fault) if fault else None})
+
     async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)
         return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
@@ -200,6 +289,8 @@ def _admin_app(state: SandboxState) -> Starlette:
             Route("/__admin/stores", stores, methods=["GET"]),
             Route("/__admin/truth", truth, methods=["GET"]),
             Route("/__admin/calendar", calendar, methods=["GET"]),
+            Route("/__admin/faults", get_faults, methods=["GET"]),
+            Route("/__admin/fault", set_fault, methods=["POST"]),
         ],
         exception_handlers={HTTPException: http_error},
     )
@@ -243,21 +334,43 @@ def _bind_all(hosts: list[str], port: int) -> tuple[list[socket.socket], int]:
     raise OSError(errno.EADDRINUSE, f"no port free on all {len(hosts)} sandbox addresses")
 
 
-class _Server(uvicorn.Server):
-    """A uvicorn server that signals when it listens."""
+class _H11Protocol(H11Protocol):
+    """uvicorn's h11 protocol, also handing the app its connection's transport: faults reset or cut it."""
 
-    def __init__(self, config: uvicorn.Config) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        app = self.app
+
+        async def with_transport(scope: Any, receive: Any, send: Any) -> None:
+            scope.setdefault("extensions", {})[TRANSPORT_EXTENSION] = self.transport
+            await app(scope, receive, send)
+
+        self.app = with_transport
+
+
+class _Server(uvicorn.Server):
+    """A uvicorn server that signals when it listens and ends held (faulty) connections when it stops."""
+
+    def __init__(self, config: uvicorn.Config, state: SandboxState) -> None:
         super().__init__(config)
         self.ready = threading.Event()
+        self._state = state
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        self._state.stopping = asyncio.Event()  # one per run: an event belongs to the loop that awaits it
         await super().startup(sockets=sockets)
         self.ready.set()
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self._state.stopping.set()
+        await super().shutdown(sockets=sockets)
 
 
 def _uvicorn_config(state: SandboxState) -> uvicorn.Config:
     return uvicorn.Config(
         build_app(state),
+        # h11 is what uvicorn picks here anyway (httptools isn't a dependency); the subclass adds transports
+        http=_H11Protocol,
         interface="asgi3",
         lifespan="off",
         log_config=None,
@@ -305,13 +418,23 @@ class SandboxServer:
         """Move the simulated date (same as POST /__admin/date); ValueError outside the window."""
         self._state.day = self._state.check_date(day)
 
+    @property
+    def faults(self) -> dict[str, Fault]:
+        """The stores currently in a fault mode, and their modes."""
+        return dict(self._state.faults)
+
+    def set_fault(self, slug: str, mode: str | Fault | None) -> None:
+        """Put a store in fault mode `mode` ("slow:0.5", ...) or back to normal with None (same as
+        POST /__admin/fault); ValueError for an unknown store or a bad mode."""
+        self._state.set_fault(slug, mode)
+
     def start(self) -> SandboxServer:
         """Bind every address and serve until `stop()`."""
         if self._thread is not None:
             raise RuntimeError("sandbox server already started")
         hosts = [self._state.admin_host, *self._state.host_of.values()]
         sockets, self._state.port = _bind_all(hosts, self._requested_port)
-        server = _Server(_uvicorn_config(self._state))
+        server = _Server(_uvicorn_config(self._state), self._state)
         thread = threading.Thread(
             target=lambda: asyncio.run(server.serve(sockets=sockets)), name="dealwatch-sandbox", daemon=True
         )
@@ -355,7 +478,7 @@ async def serve_forever(
     """Serve `world` in the running event loop until cancelled (or SIGINT/SIGTERM); logs the admin URL."""
     state = SandboxState(world, host_base, start_date or world.start)
     sockets, state.port = _bind_all([host_base, *state.host_of.values()], port)
-    server = _Server(_uvicorn_config(state))
+    server = _Server(_uvicorn_config(state), state)
     serving = asyncio.ensure_future(server.serve(sockets=sockets))
     try:
         while not server.ready.is_set() and not serving.done():

@@ -5,10 +5,12 @@ from __future__ import annotations
 import random
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from dealwatch.sandbox.catalog import CATEGORIES, Product, build_catalog, store_name
+from dealwatch.sandbox.faults import FAULT_MODES, Fault
 from dealwatch.sandbox.pages import (
     TEMPLATE_NAMES,
     TEMPLATES,
@@ -86,20 +88,45 @@ class _StoreState:
 
 
 class SandboxWorld:
-    """A deterministic set of stores over a window of days; built by `SandboxWorld.generate`."""
+    """A deterministic set of stores over a window of days; built by `SandboxWorld.generate`.
 
-    def __init__(self, seed: int, start: date, days: int, states: list[_StoreState]) -> None:
+    Some stores may start in a fault mode (see `dealwatch.sandbox.faults`); faults change how a store
+    answers, never its truth: the truth is what a browser that gets through would see.
+    """
+
+    def __init__(
+        self,
+        seed: int,
+        start: date,
+        days: int,
+        states: list[_StoreState],
+        faults: Mapping[str, str | Fault] | None = None,
+    ) -> None:
         self.seed, self.start, self.days = seed, start, days
         self._states = {state.store.slug: state for state in states}
         self.stores: list[SandboxStore] = [state.store for state in states]
+        self._faults = self._check_faults(faults or {})
 
     @classmethod
     def generate(
-        cls, n_stores: int = 30, seed: int = 7, start: date = date(2025, 1, 1), days: int = 365
+        cls,
+        n_stores: int = 30,
+        seed: int = 7,
+        start: date = date(2025, 1, 1),
+        days: int = 365,
+        faults: Mapping[str, str] | None = None,
+        fault_share: float = 0.0,
     ) -> SandboxWorld:
-        """Build `n_stores` stores with calendars over `days` days from `start`, all from `seed`."""
+        """Build `n_stores` stores with calendars over `days` days from `start`, all from `seed`.
+
+        `fault_share` of the stores (drawn from `seed`) start in a fault mode drawn uniformly with its
+        default parameters; `faults` ({slug: "mode[:params]"}) sets modes explicitly and wins over the draw.
+        Neither changes the stores, their calendars or their pages.
+        """
         if n_stores < 1 or days < 1:
             raise ValueError(f"need at least one store and one day, got n_stores={n_stores}, days={days}")
+        if not 0.0 <= fault_share <= 1.0:
+            raise ValueError(f"fault_share must be within 0..1, got {fault_share}")
         rng = random.Random(f"{seed}:stores")
         last = start + timedelta(days=days - 1)
         templates = rng.sample(TEMPLATE_NAMES, len(TEMPLATE_NAMES))  # every template shows up early
@@ -141,7 +168,31 @@ class SandboxWorld:
             catalog = build_catalog(random.Random(f"{seed}:{slug}:catalog"), category, CATALOG_SIZE)
             products = {p.product_id: p for p in catalog}
             states.append(_StoreState(store, locale, calendar, catalog, products))
-        return cls(seed, start, days, states)
+        # a stream of its own, so adding faults leaves every store, calendar and page as it was
+        fault_rng = random.Random(f"{seed}:faults")
+        drawn = fault_rng.sample(states, round(fault_share * len(states)))
+        chosen: dict[str, str | Fault] = {s.store.slug: fault_rng.choice(FAULT_MODES) for s in drawn}
+        chosen.update(faults or {})
+        return cls(seed, start, days, states, chosen)
+
+    def with_faults(self, faults: Mapping[str, str | Fault]) -> SandboxWorld:
+        """The same stores and calendars with exactly `faults` ({slug: "mode[:params]"}) as fault modes."""
+        return SandboxWorld(self.seed, self.start, self.days, list(self._states.values()), faults)
+
+    def _check_faults(self, faults: Mapping[str, str | Fault]) -> dict[str, Fault]:
+        checked: dict[str, Fault] = {}
+        for slug, spec in faults.items():
+            self._state(slug)
+            try:
+                checked[slug] = spec if isinstance(spec, Fault) else Fault.parse(spec)
+            except ValueError as exc:
+                raise ValueError(f"store {slug!r}: {exc}") from None
+        return checked
+
+    @property
+    def faults(self) -> dict[str, Fault]:
+        """The fault mode each faulty store starts in (stores not listed answer normally)."""
+        return dict(self._faults)
 
     @property
     def end(self) -> date:
@@ -173,6 +224,10 @@ class SandboxWorld:
         """The off-sale teaser or "sale has ended" note shown on `day`, if any (never a promotion)."""
         return self._state(slug).calendar.notices.get(day)
 
+    def banner(self, slug: str, day: date) -> Message | None:
+        """What the store's banner area says on `day`: a live sale, a teaser, an "ended" note or nothing."""
+        return self._message(self._state(slug), day)
+
     def _message(self, state: _StoreState, day: date) -> Message | None:
         event = state.calendar.event_on(day)
         if event is not None:
@@ -187,19 +242,24 @@ class SandboxWorld:
             state.store, state.locale, state.catalog, day, self._message(state, day), self.seed
         )
 
-    def render_path(self, slug: str, day: date, path: str) -> str | None:
-        """The HTML of any page the store serves at `path` on `day`, or None when it has no such page."""
+    def render_path(self, slug: str, day: date, path: str, client_banner: bool = False) -> str | None:
+        """The HTML of any page the store serves at `path` on `day`, or None when it has no such page.
+
+        With `client_banner` (the `js_only` fault) the banner is drawn by a script from /api/banner and
+        the HTML holds no banner text at all.
+        """
         state = self._state(slug)
         message = self._message(state, day)
+        page = (state.store, state.locale, state.catalog, day, message, self.seed)
         if path == "/":
-            return render_home(state.store, state.locale, state.catalog, day, message, self.seed)
+            return render_home(*page, client_banner=client_banner)
         if path in ("/sale", "/sale/"):
-            return render_sale_page(state.store, state.locale, state.catalog, day, message, self.seed)
+            return render_sale_page(*page, client_banner=client_banner)
         match = re.fullmatch(r"/products/(\d{1,9})", path)
         product = state.products.get(int(match.group(1))) if match else None
         if product is None:
             return None
-        return render_product(state.store, state.locale, state.catalog, day, message, self.seed, product)
+        return render_product(*page, product, client_banner=client_banner)
 
     def product_ids(self, slug: str) -> list[int]:
         """Ids of the store's catalog products (served at /products/<id>)."""
