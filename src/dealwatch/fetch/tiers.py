@@ -17,12 +17,12 @@ from dealwatch.core.clock import Clock
 from dealwatch.core.registry import Registry
 from dealwatch.fetch.base import Attempt, Fetcher, FetchRequest, FetchResult, Outcome, TierTrial
 from dealwatch.fetch.blocks import detect_block
-from dealwatch.fetch.content import needs_rendering
 from dealwatch.fetch.browser import build_browser
+from dealwatch.fetch.content import needs_rendering
 from dealwatch.fetch.http import HttpFetcher
 from dealwatch.fetch.politeness import HostGate, Politeness, RobotsCache, host_of
-from dealwatch.fetch.scraping_api import build_scraping_api
 from dealwatch.fetch.safety import UnsafeURL, UrlGuard, guarded_client
+from dealwatch.fetch.scraping_api import build_scraping_api
 from dealwatch.settings import Settings
 
 log = structlog.get_logger(__name__)
