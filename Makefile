@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-EXTRAS ?= dev,s3
+EXTRAS ?= dev,s3,bench
 
 .PHONY: install demo test lint typecheck bench clean
 
