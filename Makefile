@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-EXTRAS ?= dev,s3,bench
+EXTRAS ?= dev,s3
 
 .PHONY: install demo test lint typecheck bench clean
 
@@ -30,6 +30,7 @@ typecheck: install
 	$(BIN)/mypy
 
 bench: install
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	@for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
