@@ -5,6 +5,7 @@ A blocked page is never a page without a sale: it is an unknown day.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -94,7 +95,8 @@ class BlockVerdict:
 def detect_block(status: int | None, headers: Mapping[str, str], body: bytes) -> BlockVerdict | None:
     """The block this response shows, if any. `headers` keys must be lower-case."""
     error = status is not None and status >= 400
-    text = body[:_HEAD_BYTES].decode("utf-8", errors="replace")
+    # Walls write markers as character references too (Akamai: "Reference &#35;18&#46;...").
+    text = html.unescape(body[:_HEAD_BYTES].decode("utf-8", errors="replace"))
     small = len(body) < _SMALL_PAGE
     for signature in SIGNATURES:
         for name, value in signature.headers:

@@ -29,6 +29,7 @@ from starlette.routing import Route
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from dealwatch.sandbox.faults import FAULT_MODES, TRANSPORT_EXTENSION, Fault, FaultyRequest, respond
+from dealwatch.sandbox.pages import Message
 from dealwatch.sandbox.world import SandboxWorld
 
 log = structlog.get_logger(__name__)
@@ -119,6 +120,18 @@ def _host_header(scope: Scope) -> str:
     return f"{scope['server'][0]}:{scope['server'][1]}"
 
 
+def _banner_json(message: Message | None) -> JSONResponse:
+    """What a `js_only` store's banner script fetches: the banner the page would otherwise carry."""
+    return JSONResponse(
+        {
+            "kind": message.kind if message else None,
+            "text": message.text if message else None,
+            "href": "/sale" if message else None,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
 def _store_app(state: SandboxState) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         slug = state.slug_at[scope["server"][0]]
@@ -146,18 +159,9 @@ def _store_app(state: SandboxState) -> Callable[[Scope, Receive, Send], Awaitabl
                 )
                 if await respond(fault, request, scope, receive, send):
                     return
-            body = state.page(slug, path, client_banner=mode == "js_only")
             if mode == "js_only" and path == "/api/banner":
-                message = state.world.banner(slug, state.day)
-                response = JSONResponse(
-                    {
-                        "kind": message.kind if message else None,
-                        "text": message.text if message else None,
-                        "href": "/sale" if message else None,
-                    },
-                    headers={"Cache-Control": "no-store"},
-                )
-            elif body is None:
+                response = _banner_json(state.world.banner(slug, state.day))
+            elif (body := state.page(slug, path, client_banner=mode == "js_only")) is None:
                 response = HTMLResponse(
                     "<!DOCTYPE html><html><body><h1>404 Not Found</h1></body></html>", 404
                 )
