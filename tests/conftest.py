@@ -78,7 +78,8 @@ def clock() -> FrozenClock:
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    fetch = {"per_host_delay": 0.0, "allowed_networks": ["127.0.0.0/8"]}
+    # The plain tier by default; tests of the browser tier ask for it.
+    fetch = {"tiers": ["http"], "per_host_delay": 0.0, "allowed_networks": ["127.0.0.0/8"]}
     return Settings(data_dir=tmp_path / "data", database_url=database_url, fetch=fetch)
 
 

@@ -111,9 +111,13 @@ class RenderTier:
 
 
 def make_ladder(render: RenderTier | None = None, **fetch: object) -> Ladder:
-    settings = Settings(
-        fetch={"per_host_delay": 0.0, "max_retries": 0, "allowed_networks": ["127.0.0.0/8"], **fetch}
-    )
+    defaults = {
+        "tiers": ["http"],
+        "per_host_delay": 0.0,
+        "max_retries": 0,
+        "allowed_networks": ["127.0.0.0/8"],
+    }
+    settings = Settings(fetch={**defaults, **fetch})
     ladder = build_ladder(settings, FrozenClock.on(date(2025, 1, 1)))
     if render is not None:
         ladder.tiers.append(render)

@@ -44,8 +44,8 @@ SIGNATURES: tuple[BlockSignature, ...] = (
     BlockSignature(
         "akamai",
         body=_rx(
-            r"<title>\s*access denied\s*</title>.*reference\s*#\d+\.",
-            r"you don't have permission to access .* on this server\..*reference\s*#",
+            r"reference\s*#\d+\.[0-9a-f]+\.\d+\.[0-9a-f]+",
+            r"errors\.edgesuite\.net",
         ),
     ),
     BlockSignature(
