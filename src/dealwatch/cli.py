@@ -231,13 +231,26 @@ def sandbox_serve(
     port: Annotated[int, typer.Option(help="port (each store gets its own 127.0.0.x address)")] = 8765,
     start: Annotated[str, typer.Option(help="first simulated day")] = "2025-01-01",
     days: Annotated[int, typer.Option(help="simulated days")] = 365,
+    fault: Annotated[list[str] | None, typer.Option(help="SLUG=MODE[:params], e.g. shop=slow:0.5")] = None,
+    fault_share: Annotated[float, typer.Option(help="share of stores given a random fault mode")] = 0.0,
 ) -> None:
     """Serve the simulated stores until interrupted."""
     from dealwatch.sandbox import SandboxWorld, serve_forever
 
     first = _parse_day(start)
     assert first is not None
-    world = SandboxWorld.generate(n_stores=stores, seed=seed, start=first, days=days)
+    faults: dict[str, str] = {}
+    for item in fault or []:
+        slug, sep, mode = item.partition("=")
+        if not sep or not slug or not mode:
+            raise typer.BadParameter(f"--fault must be SLUG=MODE, got {item!r}")
+        faults[slug] = mode
+    try:
+        world = SandboxWorld.generate(
+            n_stores=stores, seed=seed, start=first, days=days, faults=faults, fault_share=fault_share
+        )
+    except (KeyError, ValueError) as exc:
+        raise typer.BadParameter(str(exc)) from None
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve_forever(world, port))
 
@@ -269,7 +282,10 @@ def demo(
     start: Annotated[str, typer.Option(help="first simulated day")] = "2025-01-01",
     seed: Annotated[int, typer.Option(help="world seed")] = 7,
     out: Annotated[Path, typer.Option(help="data directory for the demo (wiped first)")] = Path("demo-data"),
-    tiers: Annotated[str, typer.Option(help="fetch tiers, comma-separated")] = "http,browser",
+    tiers: Annotated[
+        str,
+        typer.Option(help="fetch tiers, comma-separated; add ,browser for JavaScript-only banners"),
+    ] = "http",
 ) -> None:
     """Run the promo job over the sandbox for a simulated year and report how it did."""
     from dealwatch.demo import print_report, run_demo

@@ -51,6 +51,7 @@ class DemoReport:
     forecasts_scored: int
     seconds: float
     data_dir: Path
+    tiers: list[str]
 
 
 def run_demo(
@@ -74,7 +75,7 @@ def run_demo(
         "backoff_base": 0.1,
         "robots_ttl": days * 86_400.0,
         "allowed_networks": ["127.0.0.0/8"],  # the sandbox lives on loopback
-        "tiers": tiers or ["http", "browser"],
+        "tiers": tiers or ["http"],
     }
     settings = Settings(data_dir=data_dir, fetch=fetch)
     world = SandboxWorld.generate(n_stores=stores, seed=seed, start=start, days=days)
@@ -98,7 +99,7 @@ def run_demo(
         asyncio.run(_run_days(services, server, clock, start, days, console))
     seconds = time.perf_counter() - started
     with services.sessions() as session:
-        report = _score(session, world, start, days, seconds, data_dir)
+        report = _score(session, world, start, days, seconds, data_dir, settings.fetch.tiers)
     services.engine.dispose()
     return report
 
@@ -184,7 +185,13 @@ async def _run_days(
 
 
 def _score(
-    session: Session, world: SandboxWorld, start: date, days: int, seconds: float, data_dir: Path
+    session: Session,
+    world: SandboxWorld,
+    start: date,
+    days: int,
+    seconds: float,
+    data_dir: Path,
+    tiers: list[str],
 ) -> DemoReport:
     end = start + timedelta(days=days - 1)
     tp = fp = fn = tn = unknown = script_only_missed = 0
@@ -231,6 +238,7 @@ def _score(
         forecasts_scored=len(errors),
         seconds=seconds,
         data_dir=data_dir,
+        tiers=list(tiers),
     )
 
 
@@ -241,9 +249,9 @@ def print_report(report: DemoReport, console: Console) -> None:
         "stores × simulated days", f"{report.stores} × {report.days} = {report.store_days} store-days"
     )
     table.add_row("sale days (truth / found)", f"{report.true_sale_days} / {report.found_sale_days}")
-    table.add_row(
-        "missed: banner drawn by JavaScript only", f"{report.script_only_missed} (needs the browser tier)"
-    )
+    hint = "" if "browser" in report.tiers else " (add --tiers http,browser)"
+    table.add_row("missed: banner drawn by JavaScript only", f"{report.script_only_missed}{hint}")
+    table.add_row("fetch tiers", ", ".join(report.tiers))
     table.add_row("unknown days (blocked/failed)", str(report.unknown_days))
     table.add_row("detection agreement with truth", f"{report.agreement:.2%}")
     table.add_row("detection precision / recall", f"{report.precision:.3f} / {report.recall:.3f}")
