@@ -215,10 +215,32 @@ _SEASON = (
     r"zomer|voorjaars|najaars|kerst|"
     r"été|hiver|printemps|noël|rentrée|verano|invierno|primavera|otoño|navidad|estate|inverno|autunno|natale)"
 )
+# Occasions a store names when its event is on; with a "now on" word they announce a sale.
+_OCCASION = _rx(
+    r"\bf[êe]te\s+des\s+m[èe]res\b",
+    r"\bmuttertag\b",
+    r"\bd[íi]a\s+de\s+la\s+madre\b",
+    r"\bfesta\s+della\s+mamma\b",
+    r"\bmoederdag\b",
+    r"\bmother" + _APOS + r"?s\s+day\b",
+)
+# Words that say an event is running now (not a teaser, not over).
+_ACTIVE = _rx(
+    r"\bnow\s+on\b",
+    r"\bis\s+(?:here|on|live)\b",
+    r"\bhas\s+(?:started|begun)\b",
+    r"\bjetzt\s+(?:zugreifen|live|shoppen)\b",
+    r"\bläuft\b",
+    r"\bc" + _APOS + r"est\s+(?:maintenant|parti)\b",
+    r"\bya\s+(?:empez[óo]|est[áa]\s+aqu[íi])\b",
+    r"\bè\s+iniziat[oa]\b",
+    r"\bnu\s+live\b",
+)
 _SEASONAL_SALE = re.compile(
     _SEASON
     + r"[\s-]*(?:sale|sales|event|deals|deal\s+days|savings|ausverkauf|aktion|angebote|promo|ofertas|offerte|"
     r"aanbiedingen)\b"
+    r"|(?:sommer|winter)schlussverkauf"
     r"|(?:soldes|rebajas|saldi)\s+(?:d" + _APOS + r"|de\s+|di\s+)?\s?(?:hiver|été|printemps|invierno|verano|"
     r"invernali|estivi|primavera|inverno|estate)",
     _I,
@@ -239,7 +261,11 @@ _CODE = re.compile(
     r"(?i:code|gutscheincode|rabattcode|kortingscode|codice|código|c[óo]digo\s+promocional|code\s+promo|"
     r"coupon|voucher|promo\s+code)\s*:?\s*[\"“'‘]?([A-Z][A-Z0-9]{2,19}|[0-9]{2,}[A-Z][A-Z0-9]*)\b"
 )
-_CODE_WORD = re.compile(r"\b(?:use|with|enter|apply|mit\s+dem|avec\s+le|con\s+el|con\s+il|met\s+de)\b", _I)
+_CODE_WORD = re.compile(
+    r"\b(?:use|with|enter|apply|mit\s+dem|avec\s+le|con\s+el|con\s+il|met\s+de|usa|utiliza|utilisez|utilise|"
+    r"gebruik|verwende|nutze|saisissez|introduce|inserisci)\b",
+    _I,
+)
 
 _FREE_SHIP = _rx(
     r"\bfree\s+(?:standard\s+|express\s+|next[\s-]day\s+|uk\s+|us\s+|2-day\s+|two-day\s+|home\s+)?(?:shipping|delivery)\b",
@@ -293,6 +319,7 @@ _BOGO = _rx(
     r"\bzweites?\s+(?:teil|artikel)\s+(?:gratis|geschenkt|zum\s+halben)",
     r"\b3\s+für\s+2\b",
     r"\bkaufe\s+\d,?\s+zahle\s+\d\b",
+    r"\b(?:1|un)\s+achet[ée]\s*[=,]?\s*(?:1|un)\s+offert\b",
 )
 _CLEARANCE = _rx(
     r"\bclearance\b",
@@ -501,7 +528,8 @@ _TRIGGER = re.compile(  # matched against lower-cased text
     r"env[ií]o|spedizion|code|coupon|voucher|clearance|räumung|abverkauf|liquida|déstockage|opruiming|bogo|"
     r"\bbuy\b|\bfor\s+[12]\b|pour\s+2|für\s+2|\dx\d|\+1|2(?:e|ème|nd)\b|black|cyber|boxing|schlussverkauf|"
     r"\bwsv\b|\bssv\b|flash|friends|\bvip\b|privée|privada|privata|season|[$£€]|\d\s?€|\biva\b|doorbuster|"
-    r"madness|prendi|segunda\s+unidad|muss\s+raus|prix\s+de|precio\s+de|prezzo\s+di|zahle|geschenkt"
+    r"madness|prendi|segunda\s+unidad|muss\s+raus|prix\s+de|precio\s+de|prezzo\s+di|zahle|geschenkt|"
+    r"schlussverkauf|singles|m[èe]res|muttertag|madre|mamma|moederdag|mother|offert"
 )
 _SUBSEGMENT = re.compile(r"\s+[|·•✦★◆/]\s+|\s*\+{2,}\s*")
 
@@ -604,8 +632,11 @@ def _event(text: str, after: str, near: str) -> Judgement | None:
     scope = _SCOPE.search(near) is not None
     timed = _TIME.search(near) is not None
     seasonal = _SEASONAL_SALE.search(text) is not None
-    named = _EVENT_NAME.search(text) is not None
-    if seasonal or (named and (_DEAL.search(text) or offer_near or (len(text) < 40 and _DEAL.search(after)))):
+    named = _EVENT_NAME.search(text) is not None or _OCCASION.search(text) is not None
+    active = _ACTIVE.search(text) is not None
+    if seasonal or (
+        named and (_DEAL.search(text) or offer_near or active or (len(text) < 40 and _DEAL.search(after)))
+    ):
         strength = 0.95 if seasonal or _DEAL.search(text) or pct else 0.9
         return Judgement("seasonal_sale", strength, "seasonal_sale", near_pct)
     if _CLEARANCE.search(text) and _CLEARANCE_EVENT.search(near):
