@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
-from starlette.responses import PlainTextResponse
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from dealwatch.core.clock import FrozenClock
@@ -177,4 +178,40 @@ async def test_faults_stay_with_their_store_and_are_recorded(
         assert kept is not None and kept.snapshot_id is not None  # the bad page is stored and marked
         others = session.scalars(select(PromoDay).where(PromoDay.has_promotion.is_not(None))).all()
         assert len(others) == len(world.stores) - 1
+    services.engine.dispose()
+
+
+SALE_PAGE = (
+    "<html><body><div class='announcement-bar'>Black Friday Sale: 30% off everything</div><main>"
+    + "<p>Plenty of ordinary shop text about our products.</p>" * 10
+    + "</main></body></html>"
+)
+
+
+async def _etag_page(request: Request) -> Response:
+    if request.headers.get("if-none-match") == '"v1"':
+        return Response(status_code=304)
+    return HTMLResponse(SALE_PAGE, headers={"ETag": '"v1"'})
+
+
+async def test_an_unchanged_page_reuses_yesterdays_detection(settings: Settings) -> None:
+    app = Starlette(routes=[Route("/", _etag_page)])
+    day = date(2025, 11, 28)
+    with LoopbackServer(app) as server:
+        services = build_services(settings, FrozenClock.on(day))
+        with services.sessions.begin() as session:
+            import_stores(session, [StoreSpec(id="etag", name="Etag", url=server.url + "/")], services.clock)
+        try:
+            await run_daily(services, day)
+            assert isinstance(services.clock, FrozenClock)
+            services.clock.advance(timedelta(days=1))
+            summary = await run_daily(services, day + timedelta(days=1))
+        finally:
+            await services.aclose()
+    assert summary.stores[0].outcome == "not_modified"
+    with services.sessions() as session:
+        first, second = session.scalars(select(PromoDay).order_by(PromoDay.day)).all()
+        assert first.has_promotion and second.has_promotion
+        assert second.promotion_text == first.promotion_text
+        assert second.evidence == ["reused from 2025-11-28"]
     services.engine.dispose()

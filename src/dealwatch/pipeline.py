@@ -15,7 +15,6 @@ from datetime import date
 from decimal import Decimal
 
 import structlog
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dealwatch.core.clock import today
@@ -24,8 +23,8 @@ from dealwatch.fetch.learning import last_validators, record_trials, start_tier
 from dealwatch.fetch.models import FetchAttempt
 from dealwatch.promo.detect.base import Detection, Page, StoreHints
 from dealwatch.promo.forecast import save_prediction
-from dealwatch.promo.history import daily_flags, record_day
-from dealwatch.promo.models import PromoDay, Store
+from dealwatch.promo.history import daily_flags, last_known_detection, record_day
+from dealwatch.promo.models import Store
 from dealwatch.promo.stores import list_stores
 from dealwatch.services import Services
 from dealwatch.snapshots.store import save_snapshot
@@ -186,7 +185,7 @@ def _record(services: Services, session: Session, store: Store, result: FetchRes
             log.warning("page failed to parse", store=store.id, error=str(exc))
             note, parse_error = f"parse error: {type(exc).__name__}: {exc}", True
     elif result.outcome is Outcome.NOT_MODIFIED:
-        detection = _previous_detection(session, store.id, day)
+        detection = last_known_detection(session, store.id, before=day)
         note = "not modified; previous detection reused" if detection else "not modified; nothing to reuse"
 
     row = record_day(
@@ -236,23 +235,3 @@ def _record_attempts(session: Session, source: str, result: FetchResult, snapsho
                 reason=result.reason,
             )
         )
-
-
-def _previous_detection(session: Session, store_id: str, day: date) -> Detection | None:
-    row = session.scalar(
-        select(PromoDay)
-        .where(PromoDay.store_id == store_id, PromoDay.day < day, PromoDay.has_promotion.is_not(None))
-        .order_by(PromoDay.day.desc())
-        .limit(1)
-    )
-    if row is None or row.has_promotion is None:
-        return None
-    return Detection(
-        has_promotion=row.has_promotion,
-        confidence=row.confidence or 0.0,
-        tier=row.tier or "reused",
-        promotion_type=row.promotion_type,
-        promotion_text=row.promotion_text,
-        discount_pct=row.discount_pct,
-        evidence=("reused from " + row.day.isoformat(),),
-    )

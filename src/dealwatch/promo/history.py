@@ -104,3 +104,24 @@ def last_active(session: Session, store_id: str) -> date | None:
         .order_by(PromoDay.day.desc())
         .limit(1)
     )
+
+
+def last_known_detection(session: Session, store_id: str, *, before: date) -> Detection | None:
+    """The store's most recent known verdict before `before`, to reuse when the page has not changed."""
+    row = session.scalar(
+        select(PromoDay)
+        .where(PromoDay.store_id == store_id, PromoDay.day < before, PromoDay.has_promotion.is_not(None))
+        .order_by(PromoDay.day.desc())
+        .limit(1)
+    )
+    if row is None or row.has_promotion is None:
+        return None
+    return Detection(
+        has_promotion=row.has_promotion,
+        confidence=row.confidence or 0.0,
+        tier=row.tier or "reused",
+        promotion_type=row.promotion_type,
+        promotion_text=row.promotion_text,
+        discount_pct=row.discount_pct,
+        evidence=(f"reused from {row.day.isoformat()}",),
+    )
