@@ -17,6 +17,7 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from dealwatch.core.errors import ConfigError
+from dealwatch.llm.settings import LlmSettings
 
 DEFAULT_CONFIG_FILE = Path("dealwatch.toml")
 DEFAULT_USER_AGENT = "dealwatch/0.1 (self-hosted deal tracker; set fetch.user_agent to add your contact)"
@@ -136,6 +137,7 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", description="log level")
     log_json: bool = Field(False, description="log as JSON lines (production)")
     fetch: FetchSettings = Field(default_factory=FetchSettings)
+    llm: LlmSettings = Field(default_factory=LlmSettings)
     promo: PromoSettings = Field(default_factory=PromoSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
 

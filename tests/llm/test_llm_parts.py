@@ -1,0 +1,83 @@
+"""The wrappers on their own: Retry-After parsing, the budget ledger, the response cache, reply parsing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+from dealwatch.core.clock import FrozenClock
+from dealwatch.llm import BudgetExceeded
+from dealwatch.llm.budget import Budget, token_cost
+from dealwatch.llm.cache import ResponseCache, cache_key
+from dealwatch.llm.client import parse_reply
+from dealwatch.llm.retry import retry_after_seconds
+from dealwatch.llm.settings import ModelPrice
+
+
+class Answer(BaseModel):
+    ok: bool
+
+
+def clock() -> FrozenClock:
+    return FrozenClock(datetime(2025, 11, 28, 12, tzinfo=UTC))
+
+
+def test_retry_after_in_seconds_or_as_a_date() -> None:
+    now = clock()
+    assert retry_after_seconds("12", now) == 12.0
+    assert retry_after_seconds("Fri, 28 Nov 2025 12:00:30 GMT", now) == 30.0
+    assert retry_after_seconds("Fri, 28 Nov 2025 11:00:00 GMT", now) == 0.0
+    assert retry_after_seconds("soon", now) is None
+    assert retry_after_seconds(None, now) is None
+
+
+def test_token_cost_is_exact_decimal() -> None:
+    price = ModelPrice(input=Decimal("0.15"), output=Decimal("0.60"))
+    assert token_cost(price, 1000, 500) == Decimal("0.00045")
+    assert token_cost(None, 1000, 500) == 0
+
+
+def test_budget_rolls_over_24_hours_and_persists(tmp_path: Path) -> None:
+    now = clock()
+    alerts: list[Decimal] = []
+    budget = Budget(
+        Decimal(2), now, path=tmp_path / "b.json", on_trip=lambda spent, limit: alerts.append(spent)
+    )
+    budget.record(Decimal("1.5"))
+    now.advance(timedelta(hours=12))
+    budget.record(Decimal("0.6"))
+    assert alerts == [Decimal("2.1")]
+    with pytest.raises(BudgetExceeded):
+        Budget(Decimal(2), now, path=tmp_path / "b.json").check()  # a restart keeps the spend
+    now.advance(timedelta(hours=12))  # the first 1.5 leaves the window
+    budget.check()
+    assert budget.spent() == Decimal("0.6")
+
+
+def test_cache_ttl_bound_and_bad_files(tmp_path: Path) -> None:
+    now = clock()
+    cache = ResponseCache(now, ttl=60, directory=tmp_path, max_entries=1)
+    cache.put("a", "1")
+    cache.put("b", "2")
+    assert cache.get("a") == "1"  # dropped from memory, still on disk
+    (tmp_path / "c.json").write_text("not json")
+    assert cache.get("c") is None
+    now.advance(timedelta(seconds=60))
+    assert cache.get("b") is None and not (tmp_path / "b.json").exists()
+    assert cache_key("m", "s", "p", "x.Answer") != cache_key("m", "s", "p", "y.Answer")
+
+
+def test_zero_ttl_turns_the_cache_off() -> None:
+    cache = ResponseCache(clock(), ttl=0)
+    cache.put("a", "1")
+    assert cache.get("a") is None
+
+
+def test_parse_reply_accepts_a_code_fence_and_rejects_prose() -> None:
+    assert parse_reply('```json\n{"ok": true}\n```', Answer) == Answer(ok=True)
+    with pytest.raises(ValueError):
+        parse_reply('Sure: {"ok": true}', Answer)
