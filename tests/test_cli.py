@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -69,3 +71,17 @@ def test_errors_exit_2_with_one_line_and_no_traceback(tmp_path: Path, args: list
     )
     assert proc.returncode == 2
     assert "error:" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_eval_forecast_prints_every_model_side_by_side(tmp_path: Path) -> None:
+    lines = ["series_id,date,promo"]
+    start = date(2024, 1, 1)
+    for day in range(540):  # a sale every 28 days, lasting 3 days
+        lines.append(f"shop,{start + timedelta(days=day)},{int(day % 28 < 3)}")
+    csv_file = tmp_path / "calendar.csv"
+    csv_file.write_text("\n".join(lines) + "\n")
+    result = runner.invoke(app, ["eval", "forecast", str(csv_file), "--models", "interval,dealwatch"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert set(report["models"]) == {"interval", "dealwatch"}
+    assert report["models"]["dealwatch"]["mae"] <= 1.0  # a regular cadence is predicted to the day

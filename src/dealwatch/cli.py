@@ -313,6 +313,19 @@ def eval_detect(
     print(json.dumps(evaluate_directory(directory, settings, tier_list)))
 
 
+@eval_app.command("forecast")
+def eval_forecast(
+    file: Path,
+    horizon: Annotated[int, typer.Option(help="days ahead a next sale is looked for")] = 90,
+    models: Annotated[str | None, typer.Option(help="comma-separated models (default: all)")] = None,
+) -> None:
+    """Backtest the forecast models on FILE.csv (series_id,date,promo). Prints one JSON object."""
+    from dealwatch.eval.forecast import evaluate_forecast
+
+    model_list = [m.strip() for m in models.split(",") if m.strip()] if models else None
+    print(json.dumps(evaluate_forecast(file, horizon, model_list)))
+
+
 def main() -> None:
     """Entry point: dealwatch errors print one clear line and exit 2, never a traceback."""
     try:

@@ -8,10 +8,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from dealwatch.core.clock import Clock, SystemClock
+from dealwatch.core.errors import ConfigError, NotConfigured
 from dealwatch.db import open_database
 from dealwatch.fetch.tiers import Ladder, build_ladder
 from dealwatch.promo.detect.cascade import Cascade, build_cascade
-from dealwatch.promo.forecast import Forecaster, IntervalForecaster
+from dealwatch.promo.forecast import Forecaster, build_forecaster
 from dealwatch.settings import Settings
 from dealwatch.snapshots.store import BlobStore
 from dealwatch.tasks.runner import InlineRunner, TaskRunner
@@ -37,6 +38,13 @@ class Services:
         self.engine.dispose()
 
 
+def _forecaster(settings: Settings) -> Forecaster:
+    try:
+        return build_forecaster(settings.promo.forecast.model)
+    except NotConfigured as exc:
+        raise ConfigError(f"promo.forecast.model: {exc}") from exc
+
+
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     """Build every service the pipeline uses; the schema is migrated on the way."""
     clock = clock or SystemClock()
@@ -49,6 +57,6 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         blobs=BlobStore(settings.resolved_blob_url),
         fetcher=build_ladder(settings, clock),
         detector=build_cascade(settings),
-        forecaster=IntervalForecaster(settings.promo.forecast.interval_days),
+        forecaster=_forecaster(settings),
         runner=InlineRunner(settings.fetch.concurrency),
     )

@@ -10,7 +10,7 @@ import tomllib
 from contextvars import ContextVar
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.fields import FieldInfo
@@ -105,7 +105,9 @@ class DetectSettings(_Section):
 class ForecastSettings(_Section):
     """The next-sale forecast."""
 
-    interval_days: int = Field(7, ge=0, description="half-width of the interval model's window, days")
+    model: Literal["interval", "dealwatch", "cadence", "calendar", "prophet"] = Field(
+        "interval", description="next-sale model stored each day (compare with `dealwatch eval forecast`)"
+    )
 
 
 class PromoSettings(_Section):

@@ -1,6 +1,8 @@
-"""Next-sale forecast: the Forecaster seam and the seed's interval model (average gap, ±7 days).
+"""Next-sale forecast: the Forecaster seam, the seed's interval model (average gap, ±7 days), the factory.
 
-The forecasting issue adds calendar, cadence and Prophet models behind the same seam.
+Other models live beside this module: `forecast_models` (calendar, cadence and the backtest-selected
+`dealwatch`), `forecast_prophet` (the seed's Prophet baseline, optional extra). `build_forecaster(name)`
+builds any of them by name.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class Forecast:
     data_points: int
     model_version: str
     reason: str | None = None
+    expected_duration: int | None = None  # median sale length in days
 
 
 class Forecaster(Protocol):
@@ -72,7 +75,8 @@ class IntervalForecaster:
         self.half_width = timedelta(days=half_width_days)
 
     def forecast(self, flags: DailyFlags, today: date) -> Forecast:
-        starts = sale_starts([(d, f) for d, f in flags if d <= today])
+        known = [(d, f) for d, f in flags if d <= today]
+        starts = sale_starts(known)
         if len(starts) < 2:
             return Forecast(
                 None,
@@ -84,6 +88,7 @@ class IntervalForecaster:
                 len(starts),
                 self.version,
                 reason=f"needs at least 2 observed sale starts, has {len(starts)}",
+                expected_duration=median_run(known),
             )
         gaps = [(b - a).days for a, b in itertools.pairwise(starts)]
         step = max(1, round(sum(gaps) / len(gaps)))
@@ -100,7 +105,50 @@ class IntervalForecaster:
             method=self.name,
             data_points=len(starts),
             model_version=self.version,
+            expected_duration=median_run(known),
         )
+
+
+def median_run(flags: DailyFlags) -> int | None:
+    """Median length in days of the sales that started in `flags` (unknown days neither end nor count)."""
+    runs: list[int] = []
+    previous: bool | None = None
+    for _, flag in flags:
+        if flag is None:
+            continue
+        if flag and previous is False:
+            runs.append(1)
+        elif flag and previous and runs:
+            runs[-1] += 1
+        previous = flag
+    return sorted(runs)[len(runs) // 2] if runs else None
+
+
+#: Every model name `build_forecaster` accepts, best first.
+FORECASTERS = ("dealwatch", "cadence", "calendar", "interval", "prophet")
+
+
+def build_forecaster(name: str = "dealwatch") -> Forecaster:
+    """The named model. Raises NotConfigured for `prophet` without the `forecast` extra, and
+    InvalidInput for an unknown name."""
+    from dealwatch.core.errors import InvalidInput
+
+    if name == "interval":
+        return IntervalForecaster()
+    if name == "prophet":
+        from dealwatch.promo.forecast_prophet import ProphetForecaster
+
+        return ProphetForecaster()
+    from dealwatch.promo import forecast_models
+
+    models: dict[str, type[Forecaster]] = {
+        "dealwatch": forecast_models.DealwatchForecaster,
+        "cadence": forecast_models.CadenceForecaster,
+        "calendar": forecast_models.CalendarForecaster,
+    }
+    if name not in models:
+        raise InvalidInput(f"unknown forecast model {name!r}; choose one of {', '.join(FORECASTERS)}")
+    return models[name]()
 
 
 def _prob_within(gaps: list[int], elapsed: int, horizon: int) -> float:
