@@ -5,10 +5,14 @@ DealwatchError
 ├── NotConfigured          a pluggable tier lacks its key, extra or binary: it drops out
 ├── NotFound               an unknown store, prediction, ...
 ├── InvalidInput           a value a user gave is wrong (e.g. a store URL that is not http(s))
-└── FetchError             a page could not be fetched
-    ├── RobotsDisallowed   robots.txt forbids the URL
-    ├── Blocked            a bot wall, captcha or bare 403/429/503
-    └── FetchTimeout       the fetch ran out of time
+├── FetchError             a URL cannot be fetched at all (unresolvable host)
+│   └── UnsafeURL          refused by the SSRF guard (fetch/safety.py)
+└── LLMError               the LLM tier failed (llm/base.py)
+    ├── TransientLLMError  429, 5xx, timeouts: worth a retry
+    └── BudgetExceeded     the rolling 24 h budget is spent
+
+A fetch that runs but gives no usable page is not an exception: it ends with an outcome
+(blocked, robots_disallowed, failed, ...) recorded with its reason.
 """
 
 from __future__ import annotations
@@ -35,16 +39,4 @@ class InvalidInput(DealwatchError):
 
 
 class FetchError(DealwatchError):
-    """A page could not be fetched."""
-
-
-class RobotsDisallowed(FetchError):
-    """robots.txt disallows fetching the URL."""
-
-
-class Blocked(FetchError):
-    """The site answered with a bot wall, captcha or blocking status."""
-
-
-class FetchTimeout(FetchError):
-    """The fetch did not complete in time."""
+    """A URL cannot be fetched at all."""

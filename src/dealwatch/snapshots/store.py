@@ -50,10 +50,6 @@ class BlobStore:
         """Whether `key` is stored."""
         return bool(self.fs.exists(self._path(key)))
 
-    def delete(self, key: str) -> None:
-        """Remove `key` (retention)."""
-        self.fs.rm(self._path(key))
-
 
 def snapshot_key(source: str, fetched_at: datetime, tier: str, content_type: str, digest: str) -> str:
     """'scrapes/2025/11/15/john_lewis_20251115_090132_http_3f2a9c1e.html.gz'.
