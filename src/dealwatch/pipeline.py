@@ -1,7 +1,7 @@
 """The pipeline: the only module that chains stages.
 
 Daily promo pass, per store: fetch (starting at the store's learned tier) ► snapshot ► detect ►
-record the day ► forecast the next sale.
+record the day ► score past forecasts against the sales seen ► forecast the next sale.
 Every store ends the pass with one recorded outcome; one store's failure never stops the others.
 """
 
@@ -22,7 +22,7 @@ from dealwatch.fetch.base import FetchRequest, FetchResult, Outcome
 from dealwatch.fetch.learning import last_validators, record_trials, start_tier
 from dealwatch.fetch.models import FetchAttempt
 from dealwatch.promo.detect.base import Detection, Page, StoreHints
-from dealwatch.promo.forecast import save_prediction
+from dealwatch.promo.forecast import save_prediction, score_predictions
 from dealwatch.promo.history import daily_flags, last_known_detection, record_day
 from dealwatch.promo.models import Store
 from dealwatch.promo.stores import list_stores
@@ -141,6 +141,7 @@ def _process_store(services: Services, store: Store, result: FetchResult, day: d
         with services.sessions.begin() as session:
             store_day = _record(services, session, store, result, day)
             flags = daily_flags(session, store.id, day)
+            score_predictions(session, store.id, flags)
             forecast = services.forecaster.forecast(flags, day)
             save_prediction(session, store.id, forecast, day, services.clock)
             return store_day

@@ -60,3 +60,23 @@ def test_one_prediction_per_store_per_issue_day(sessions: sessionmaker[Session],
         prediction = latest_prediction(session, "acme")
         assert prediction is not None and prediction.issued_on == today
         assert prediction.predicted_date == START + timedelta(days=87)
+
+
+def test_track_record_scores_each_prediction_once_when_the_sale_starts(
+    sessions: sessionmaker[Session], clock: FrozenClock
+) -> None:
+    from dealwatch.promo.forecast import Forecast, score_predictions, track_record
+
+    with sessions.begin() as session:
+        add_store(session, parse_spec({"url": "https://acme.example/", "name": "Acme"}), clock)
+        for issued, predicted in ((10, 40), (20, 35), (30, 47)):
+            guess = Forecast(START + timedelta(days=predicted), None, None, None, None, "interval", 2, "v")
+            save_prediction(session, "acme", guess, START + timedelta(days=issued), clock)
+    flags = flags_from([5, 45], 50)  # the sale after the predictions started on day 45
+    with sessions.begin() as session:
+        assert score_predictions(session, "acme", flags) == 3
+        assert score_predictions(session, "acme", flags) == 0  # already scored
+    with sessions() as session:
+        record = track_record(session, "acme")
+    # errors: 40-45 = -5, 35-45 = -10, 47-45 = +2
+    assert (record.scored, record.mae_days, record.within_7) == (3, round(17 / 3, 2), round(2 / 3, 3))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dealwatch.core.clock import FrozenClock
 from dealwatch.promo.detect.base import Detection
-from dealwatch.promo.forecast import IntervalForecaster, save_prediction
+from dealwatch.promo.forecast import IntervalForecaster, save_prediction, score_predictions
 from dealwatch.promo.history import daily_flags, record_day
 from dealwatch.promo.stores import add_store, parse_spec
 from dealwatch.settings import Settings
@@ -50,9 +50,10 @@ def _seed(sessions: sessionmaker[Session], clock: FrozenClock) -> None:
                 clock=clock,
                 detection=Detection(False, 0.9, "rules"),
             )
+            flags = daily_flags(session, "john_lewis", day)
+            score_predictions(session, "john_lewis", flags)  # as the pipeline does, day by day
+            save_prediction(session, "john_lewis", IntervalForecaster().forecast(flags, day), day, clock)
             day += timedelta(days=1)
-        forecast = IntervalForecaster().forecast(daily_flags(session, "john_lewis", TODAY), TODAY)
-        save_prediction(session, "john_lewis", forecast, TODAY, clock)
 
 
 @pytest.fixture
@@ -107,6 +108,8 @@ async def test_prediction_and_promotions_by_date(client: httpx.AsyncClient) -> N
     prediction = (await client.get("/v1/stores/john_lewis/prediction")).json()
     assert prediction["confidence_lower"] == "2025-12-06" and prediction["confidence_upper"] == "2025-12-20"
     assert prediction["method"] == "interval" and prediction["data_points"] == 3
+    # issued 18 Oct .. 14 Nov, each said 15 Nov (18 Oct + 28 days), and the sale did start on 15 Nov
+    assert prediction["track_record"] == {"scored": 28, "mae_days": 0.0, "within_7": 1.0}
     on_sale = (await client.get("/v1/promotions", params={"date": "2025-10-19"})).json()
     assert [p["website_id"] for p in on_sale["promotions"]] == ["john_lewis"]
     assert (await client.get("/v1/promotions", params={"date": "2025-10-25"})).json()["total"] == 0

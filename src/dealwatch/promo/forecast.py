@@ -183,8 +183,55 @@ def save_prediction(
     row.method = forecast.method
     row.data_points = forecast.data_points
     row.model_version = forecast.model_version
+    row.expected_duration = forecast.expected_duration
     session.flush()
     return row
+
+
+def score_predictions(session: Session, store_id: str, flags: DailyFlags) -> int:
+    """Record the error of every open prediction whose next sale has now been seen to start.
+
+    The actual date is the first sale start after the prediction's issue day; returns how many were scored.
+    """
+    starts = sale_starts(flags)
+    if not starts:
+        return 0
+    open_rows = session.scalars(
+        select(Prediction).where(
+            Prediction.store_id == store_id,
+            Prediction.actual_date.is_(None),
+            Prediction.predicted_date.is_not(None),
+            Prediction.issued_on < starts[-1],
+        )
+    ).all()
+    for row in open_rows:
+        actual = next(start for start in starts if start > row.issued_on)
+        assert row.predicted_date is not None
+        row.actual_date = actual
+        row.error_days = (row.predicted_date - actual).days
+    session.flush()
+    return len(open_rows)
+
+
+@dataclass(frozen=True, slots=True)
+class TrackRecord:
+    """How a store's stored forecasts turned out."""
+
+    scored: int
+    mae_days: float | None
+    within_7: float | None
+
+
+def track_record(session: Session, store_id: str) -> TrackRecord:
+    """Mean absolute error (days) and share within 7 days of the store's scored predictions."""
+    query = select(Prediction.error_days).where(
+        Prediction.store_id == store_id, Prediction.error_days.is_not(None)
+    )
+    errors = [abs(error) for error in session.scalars(query) if error is not None]
+    if not errors:
+        return TrackRecord(0, None, None)
+    mae = round(sum(errors) / len(errors), 2)
+    return TrackRecord(len(errors), mae, round(sum(e <= 7 for e in errors) / len(errors), 3))
 
 
 def latest_prediction(session: Session, store_id: str) -> Prediction | None:

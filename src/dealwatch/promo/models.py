@@ -68,3 +68,7 @@ class Prediction(Base):
     method: Mapped[str] = mapped_column(String(32))
     data_points: Mapped[int] = mapped_column(Integer)
     model_version: Mapped[str] = mapped_column(String(32))
+    expected_duration: Mapped[int | None] = mapped_column(Integer)
+    # The track record: filled in when the next sale is seen to start.
+    actual_date: Mapped[date | None] = mapped_column(Date)
+    error_days: Mapped[int | None] = mapped_column(Integer)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from dealwatch.core.clock import Clock, today
 from dealwatch.core.errors import NotFound
-from dealwatch.promo.forecast import latest_prediction
+from dealwatch.promo.forecast import latest_prediction, track_record
 from dealwatch.promo.history import last_active, on_sale, store_history
 from dealwatch.promo.models import Prediction, PromoDay, Store
 from dealwatch.promo.stores import get_store, list_stores
@@ -25,6 +25,7 @@ from dealwatch.web.schemas import (
     PromotionsOut,
     StoreListOut,
     StoreOut,
+    TrackRecordOut,
 )
 
 router = APIRouter(prefix="/v1", tags=["promo"])
@@ -40,8 +41,9 @@ def _confidence_label(prediction: Prediction) -> str:
     return "medium" if prediction.data_points >= 3 else "low"
 
 
-def _prediction_out(prediction: Prediction, clock: Clock) -> PredictionOut:
+def _prediction_out(session: SessionDep, prediction: Prediction, clock: Clock) -> PredictionOut:
     predicted = prediction.predicted_date
+    record = track_record(session, prediction.store_id)
     return PredictionOut(
         website_id=prediction.store_id,
         prediction_date=predicted,
@@ -55,6 +57,8 @@ def _prediction_out(prediction: Prediction, clock: Clock) -> PredictionOut:
         data_points=prediction.data_points,
         model_version=prediction.model_version,
         predicted_at=prediction.issued_at,
+        expected_duration=prediction.expected_duration,
+        track_record=TrackRecordOut(scored=record.scored, mae_days=record.mae_days, within_7=record.within_7),
     )
 
 
@@ -77,7 +81,9 @@ def _store_out(session: SessionDep, store: Store, clock: Clock) -> StoreOut:
         category=store.category,
         country=store.country,
         last_scraped=store.last_fetched_at,
-        prediction=_prediction_out(prediction, clock) if prediction and prediction.predicted_date else None,
+        prediction=_prediction_out(session, prediction, clock)
+        if prediction and prediction.predicted_date
+        else None,
         current_promotion=current,
     )
 
@@ -140,7 +146,7 @@ def store_prediction(store_id: str, session: SessionDep, clock: ClockDep) -> Pre
         raise NotFound(
             f"no prediction for {store.id!r} yet: needs at least 2 observed sale starts, has {seen}"
         )
-    return _prediction_out(prediction, clock)
+    return _prediction_out(session, prediction, clock)
 
 
 @router.get("/promotions")

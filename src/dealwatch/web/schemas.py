@@ -7,6 +7,12 @@ from datetime import date, datetime
 from pydantic import BaseModel
 
 
+class TrackRecordOut(BaseModel):
+    scored: int
+    mae_days: float | None
+    within_7: float | None
+
+
 class PredictionOut(BaseModel):
     website_id: str
     prediction_date: date | None
@@ -20,6 +26,8 @@ class PredictionOut(BaseModel):
     data_points: int
     model_version: str
     predicted_at: datetime
+    expected_duration: int | None
+    track_record: TrackRecordOut
 
 
 class CurrentPromotionOut(BaseModel):
