@@ -38,6 +38,13 @@ class Forecast:
     reason: str | None = None
     expected_duration: int | None = None  # median sale length in days
 
+    @classmethod
+    def without_date(
+        cls, method: str, data_points: int, version: str, reason: str, expected_duration: int | None
+    ) -> Forecast:
+        """No next start can be predicted yet; says why."""
+        return cls(None, None, None, None, None, method, data_points, version, reason, expected_duration)
+
 
 class Forecaster(Protocol):
     """A next-sale model."""
@@ -78,18 +85,8 @@ class IntervalForecaster:
         known = [(d, f) for d, f in flags if d <= today]
         starts = sale_starts(known)
         if len(starts) < 2:
-            return Forecast(
-                None,
-                None,
-                None,
-                None,
-                None,
-                self.name,
-                len(starts),
-                self.version,
-                reason=f"needs at least 2 observed sale starts, has {len(starts)}",
-                expected_duration=median_run(known),
-            )
+            reason = f"needs at least 2 observed sale starts, has {len(starts)}"
+            return Forecast.without_date(self.name, len(starts), self.version, reason, median_run(known))
         gaps = [(b - a).days for a, b in itertools.pairwise(starts)]
         step = max(1, round(sum(gaps) / len(gaps)))
         predicted = starts[-1] + timedelta(days=step)

@@ -327,18 +327,8 @@ def calibrated_forecast(
     today = history.today
     duration = history.median_run()
     if predicted is None:
-        return Forecast(
-            None,
-            None,
-            None,
-            None,
-            None,
-            method,
-            len(history.starts),
-            version,
-            reason=reason or "no sale start can be predicted from this history",
-            expected_duration=duration,
-        )
+        reason = reason or "no sale start can be predicted from this history"
+        return Forecast.without_date(method, len(history.starts), version, reason, duration)
     predicted = max(predicted, today + 1)
     errors = sorted(r for _, r in replayed.residuals)
     n = len(errors)
