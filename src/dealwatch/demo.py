@@ -52,6 +52,7 @@ class DemoReport:
     seconds: float
     data_dir: Path
     tiers: list[str]
+    forecast_model: str
 
 
 def run_demo(
@@ -99,7 +100,7 @@ def run_demo(
         asyncio.run(_run_days(services, server, clock, start, days, console))
     seconds = time.perf_counter() - started
     with services.sessions() as session:
-        report = _score(session, world, start, days, seconds, data_dir, settings.fetch.tiers)
+        report = _score(session, world, start, days, seconds, data_dir, settings)
     services.engine.dispose()
     return report
 
@@ -191,7 +192,7 @@ def _score(
     days: int,
     seconds: float,
     data_dir: Path,
-    tiers: list[str],
+    settings: Settings,
 ) -> DemoReport:
     end = start + timedelta(days=days - 1)
     tp = fp = fn = tn = unknown = script_only_missed = 0
@@ -238,7 +239,8 @@ def _score(
         forecasts_scored=len(errors),
         seconds=seconds,
         data_dir=data_dir,
-        tiers=list(tiers),
+        tiers=list(settings.fetch.tiers),
+        forecast_model=settings.promo.forecast.model,
     )
 
 
@@ -256,7 +258,8 @@ def print_report(report: DemoReport, console: Console) -> None:
     table.add_row("detection agreement with truth", f"{report.agreement:.2%}")
     table.add_row("detection precision / recall", f"{report.precision:.3f} / {report.recall:.3f}")
     if report.forecast_mae is not None and report.forecast_within_7 is not None:
-        table.add_row("next-sale forecast MAE (interval model)", f"{report.forecast_mae:.1f} days")
+        label = f"next-sale forecast MAE ({report.forecast_model} model)"
+        table.add_row(label, f"{report.forecast_mae:.1f} days")
         table.add_row(
             "forecasts within ±7 days", f"{report.forecast_within_7:.1%} of {report.forecasts_scored}"
         )
