@@ -31,6 +31,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from dealwatch.sandbox.faults import FAULT_MODES, TRANSPORT_EXTENSION, Fault, FaultyRequest, respond
 from dealwatch.sandbox.pages import Message
 from dealwatch.sandbox.world import SandboxWorld
+from dealwatch.testing import bind_loopback
 
 log = structlog.get_logger(__name__)
 
@@ -320,20 +321,15 @@ def _bind_all(hosts: list[str], port: int) -> tuple[list[socket.socket], int]:
         chosen = port
         try:
             for host in hosts:
-                # an explicit IPPROTO_TCP lets asyncio set TCP_NODELAY on accepted connections
-                # (it checks sock.proto); without it each keep-alive response waits ~40 ms on delayed ACKs
-                sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-                sockets.append(sock)
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                sock.bind((host, chosen))
-                chosen = sock.getsockname()[1]
+                sockets.append(bind_loopback(host, chosen))
+                chosen = sockets[-1].getsockname()[1]
             return sockets, chosen
         except OSError as exc:
             for sock in sockets:
                 sock.close()
             # a free port on the first address may be taken on another one: try a fresh port
             if port != 0 or exc.errno != errno.EADDRINUSE:
-                where = f"{hosts[len(sockets) - 1]}:{chosen}"
+                where = f"{hosts[len(sockets)]}:{chosen}"
                 raise OSError(exc.errno, f"cannot bind the sandbox on {where}: {exc}") from exc
     raise OSError(errno.EADDRINUSE, f"no port free on all {len(hosts)} sandbox addresses")
 
