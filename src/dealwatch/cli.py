@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -14,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.orm import Session, sessionmaker
 
 from dealwatch.core.clock import FrozenClock, SystemClock
 from dealwatch.core.errors import DealwatchError
@@ -68,24 +71,47 @@ def _settings(**overrides: Any) -> Settings:
     return settings
 
 
-def _parse_day(value: str | None) -> date | None:
-    if value is None:
-        return None
+def _day(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
+def _pairs(items: list[str] | None, option: str, shape: str) -> dict[str, str]:
+    """Repeated `--option KEY=VALUE` values as a dict."""
+    pairs: dict[str, str] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key or not value:
+            raise typer.BadParameter(f"{option} must be {shape}, got {item!r}")
+        pairs[key] = value
+    return pairs
+
+
+def _csv(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+@contextmanager
+def _database(settings: Settings | None = None) -> Iterator[sessionmaker[Session]]:
+    """Sessions on the configured database (migrated), closed afterwards."""
+    from dealwatch.db import open_database
+
+    engine, sessions = open_database((settings or _settings()).resolved_database_url)
+    try:
+        yield sessions
+    finally:
+        engine.dispose()
+
+
 @app.command()
 def init() -> None:
     """Create the data directory and database (migrated to the latest schema)."""
-    from dealwatch.db import open_database
-
     settings = _settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine, _ = open_database(settings.resolved_database_url)
-    engine.dispose()
+    with _database(settings):
+        pass
     console.print(f"[green]ready[/green]: database {settings.resolved_database_url}")
     console.print(f"blobs: {settings.resolved_blob_url}")
     console.print("next: [bold]dealwatch store add https://www.example.com --name Example[/bold]")
@@ -103,15 +129,9 @@ def store_add(
     country: Annotated[str | None, typer.Option(help="ISO 3166 alpha-2")] = None,
 ) -> None:
     """Watch a store's home page."""
-    from dealwatch.db import open_database
     from dealwatch.promo.stores import add_store, parse_spec
 
-    selectors: dict[str, str] = {}
-    for item in selector or []:
-        key, sep, css = item.partition("=")
-        if not sep or not key or not css:
-            raise typer.BadParameter(f"--selector must be KEY=CSS, got {item!r}")
-        selectors[key] = css
+    selectors = _pairs(selector, "--selector", "KEY=CSS")
     spec = parse_spec(
         {
             "url": url,
@@ -123,40 +143,32 @@ def store_add(
         },
         source="store add",
     )
-    engine, sessions = open_database(_settings().resolved_database_url)
-    with sessions.begin() as session:
+    with _database() as sessions, sessions.begin() as session:
         store = add_store(session, spec, SystemClock())
         console.print(f"[green]added[/green] {store.id}: {store.name} <{store.url}>")
-    engine.dispose()
 
 
 @store_app.command("import")
 def store_import(path: Path) -> None:
     """Create or update stores from a TOML file of [[stores]] tables (all or nothing)."""
-    from dealwatch.db import open_database
     from dealwatch.promo.stores import import_stores, read_stores_toml
 
     specs = read_stores_toml(path)
-    engine, sessions = open_database(_settings().resolved_database_url)
-    with sessions.begin() as session:
+    with _database() as sessions, sessions.begin() as session:
         created, updated = import_stores(session, specs, SystemClock())
-    engine.dispose()
     console.print(f"[green]imported[/green] {path}: {created} created, {updated} updated")
 
 
 @store_app.command("list")
 def store_list() -> None:
     """List watched stores."""
-    from dealwatch.db import open_database
     from dealwatch.promo.stores import list_stores
 
-    engine, sessions = open_database(_settings().resolved_database_url)
     table = Table("id", "name", "url", "enabled", "last fetched")
-    with sessions() as session:
+    with _database() as sessions, sessions() as session:
         for store in list_stores(session):
             fetched = store.last_fetched_at.strftime("%Y-%m-%d %H:%M") if store.last_fetched_at else "never"
             table.add_row(store.id, store.name, store.url, "yes" if store.enabled else "no", fetched)
-    engine.dispose()
     console.print(table)
 
 
@@ -166,7 +178,7 @@ def run(
     store: Annotated[list[str] | None, typer.Option(help="only these store ids; repeatable")] = None,
 ) -> None:
     """One daily pass over every enabled store: fetch, detect, record, forecast."""
-    on_day = _parse_day(day)
+    on_day = _day(day) if day is not None else None
     from dealwatch.pipeline import run_daily
     from dealwatch.services import build_services
 
@@ -237,14 +249,8 @@ def sandbox_serve(
     """Serve the simulated stores until interrupted."""
     from dealwatch.sandbox import SandboxWorld, serve_forever
 
-    first = _parse_day(start)
-    assert first is not None
-    faults: dict[str, str] = {}
-    for item in fault or []:
-        slug, sep, mode = item.partition("=")
-        if not sep or not slug or not mode:
-            raise typer.BadParameter(f"--fault must be SLUG=MODE, got {item!r}")
-        faults[slug] = mode
+    first = _day(start)
+    faults = _pairs(fault, "--fault", "SLUG=MODE")
     try:
         world = SandboxWorld.generate(
             n_stores=stores, seed=seed, start=first, days=days, faults=faults, fault_share=fault_share
@@ -268,8 +274,7 @@ def sandbox_export(
     from dealwatch.sandbox import SandboxWorld
     from dealwatch.sandbox.export import export_labelled
 
-    first = _parse_day(start)
-    assert first is not None
+    first = _day(start)
     world = SandboxWorld.generate(n_stores=stores, seed=seed, start=first, days=days)
     written = export_labelled(world, directory, every)
     console.print(f"wrote {written} labelled pages to {directory}")
@@ -291,9 +296,8 @@ def demo(
     from dealwatch.demo import print_report, run_demo
 
     configure_logging("WARNING")
-    first = _parse_day(start)
-    assert first is not None
-    tier_list = [t.strip() for t in tiers.split(",") if t.strip()]
+    first = _day(start)
+    tier_list = _csv(tiers)
     report = run_demo(
         stores=stores, days=days, start=first, seed=seed, data_dir=out, tiers=tier_list, console=console
     )
@@ -309,7 +313,7 @@ def eval_detect(
     from dealwatch.eval.detect import evaluate_directory
 
     settings = _settings()
-    tier_list = [t.strip() for t in tiers.split(",") if t.strip()] if tiers else None
+    tier_list = _csv(tiers) if tiers else None
     print(json.dumps(evaluate_directory(directory, settings, tier_list)))
 
 
@@ -322,7 +326,7 @@ def eval_forecast(
     """Backtest the forecast models on FILE.csv (series_id,date,promo). Prints one JSON object."""
     from dealwatch.eval.forecast import evaluate_forecast
 
-    model_list = [m.strip() for m in models.split(",") if m.strip()] if models else None
+    model_list = _csv(models) if models else None
     print(json.dumps(evaluate_forecast(file, horizon, model_list)))
 
 
