@@ -1,0 +1,1 @@
+"""Marketplace arbitrage ("flip" job): marketplace adapters and the listings they read."""
