@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -23,6 +23,9 @@ from dealwatch.core.errors import DealwatchError
 from dealwatch.logs import configure_logging
 from dealwatch.settings import Settings, load_settings
 
+if TYPE_CHECKING:
+    from dealwatch.promo.models import Review
+
 app = typer.Typer(
     help="dealwatch: self-hosted deal intelligence.", no_args_is_help=True, add_completion=False
 )
@@ -31,9 +34,18 @@ sandbox_app = typer.Typer(
     help="The simulated web on 127.0.0.1 (demo, tests, benchmarks).", no_args_is_help=True
 )
 eval_app = typer.Typer(help="Evaluation harnesses (print JSON).", no_args_is_help=True)
+corpus_app = typer.Typer(help="Build labelled training corpora.", no_args_is_help=True)
+train_app = typer.Typer(help="Train models from labelled data.", no_args_is_help=True)
+review_app = typer.Typer(
+    help="The review queue: confirm or correct verdicts the detector was unsure of.",
+    invoke_without_command=True,
+)
 app.add_typer(store_app, name="store")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(eval_app, name="eval")
+app.add_typer(corpus_app, name="corpus")
+app.add_typer(train_app, name="train")
+app.add_typer(review_app, name="review")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -328,6 +340,136 @@ def eval_forecast(
 
     model_list = _csv(models) if models else None
     print(json.dumps(evaluate_forecast(file, horizon, model_list)))
+
+
+@corpus_app.command("detect")
+def corpus_detect(
+    out: Path,
+    seed: Annotated[int, typer.Option(help="corpus seed")] = 7,
+    pages: Annotated[int, typer.Option(help="pages to render (train + test)")] = 4000,
+) -> None:
+    """Render the multilingual labelled phrases into pages: OUT/train and OUT/test (never trained on)."""
+    from dealwatch.promo.detect.corpus import build_corpus
+
+    summary = build_corpus(out, seed=seed, pages=pages, progress=True)
+    console.print(f"wrote {out}/train and {out}/test: {summary}")
+
+
+@train_app.command("detect")
+def train_detect(
+    datasets: Annotated[list[Path], typer.Argument(help="labelled directories (labels.jsonl + pages)")],
+    out: Annotated[
+        Path, typer.Option(help="model file to write (.json; weights go beside it as .npz)")
+    ] = Path("detect-model.json"),
+    test: Annotated[
+        list[Path] | None, typer.Option(help="labelled directory to score the model on (never trained on)")
+    ] = None,
+) -> None:
+    """Train the ml tier and calibrate every tier; prints the model's info and test metrics as JSON."""
+    from dealwatch.promo.detect.training import train_detect as train
+
+    settings = _settings()
+    info = train(
+        datasets,
+        out,
+        SystemClock(),
+        tests=test or [],
+        thresholds=settings.promo.detect.thresholds,
+        progress=True,
+    )
+    print(json.dumps({key: value for key, value in info.items() if key != "calibration"}))
+    err_console.print(f'model written to {out} (use it with promo.detect.model = "{out}")')
+
+
+@review_app.callback()
+def review(ctx: typer.Context) -> None:
+    """Go through pending reviews one by one: y = sale, n = no sale, s = skip, q = quit."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from dealwatch.promo.review import Answer, decide_review, list_reviews
+
+    decided = 0
+    with _database() as sessions, sessions.begin() as session:
+        pending = list_reviews(session)
+        if not pending:
+            console.print("no pending reviews")
+            return
+        for item in pending:
+            _show_review(item)
+            choice = typer.prompt("sale on this page? [y/n/s/q]", default="s").strip().lower()
+            if choice == "q":
+                break
+            if choice not in ("y", "n"):
+                continue
+            text = None
+            if choice == "y":
+                text = typer.prompt("promotion text", default=item.proposed.get("promotion_text") or "")
+            decide_review(session, item.id, Answer(choice == "y", promotion_text=text or None), SystemClock())
+            decided += 1
+    console.print(f"decided {decided} of {len(pending)} pending reviews")
+
+
+def _show_review(item: Review) -> None:
+    proposed = item.proposed
+    console.rule(f"review {item.id}: {item.store_id} on {item.day}")
+    console.print(f"page: {item.url}", markup=False)
+    verdict = {True: "sale", False: "no sale", None: "undecided"}[proposed.get("has_promotion")]
+    how = f"{proposed.get('tier')}, confidence {proposed.get('confidence')}"
+    console.print(f"machine says: [bold]{verdict}[/bold] ({how})")
+    if proposed.get("promotion_text"):
+        console.print("text:", proposed["promotion_text"], markup=False)
+    console.print("evidence:", ", ".join(proposed.get("evidence") or []), markup=False)
+
+
+@review_app.command("list")
+def review_list(
+    status: Annotated[str, typer.Option(help="pending | confirmed | corrected | all")] = "pending",
+) -> None:
+    """List reviews."""
+    from dealwatch.promo.review import list_reviews
+
+    with _database() as sessions, sessions() as session:
+        rows = list_reviews(session, None if status == "all" else status, limit=1000)
+        table = Table("id", "store", "day", "status", "machine", "confidence", "text")
+        for item in rows:
+            table.add_row(
+                str(item.id),
+                item.store_id,
+                str(item.day),
+                item.status,
+                str(item.proposed.get("has_promotion")),
+                str(item.proposed.get("confidence")),
+                item.promotion_text or item.proposed.get("promotion_text") or "",
+            )
+    console.print(table)
+
+
+@review_app.command("decide")
+def review_decide(
+    review_id: int,
+    sale: Annotated[bool, typer.Option("--sale/--no-sale", help="is a site-wide sale on this page?")],
+    promotion_type: Annotated[str | None, typer.Option("--type", help="promotion type")] = None,
+    text: Annotated[str | None, typer.Option(help="the banner text, copied from the page")] = None,
+    reviewer: Annotated[str | None, typer.Option(help="who decided")] = None,
+) -> None:
+    """Confirm or correct one review; the answer becomes that day's verdict."""
+    from dealwatch.promo.review import Answer, decide_review
+
+    with _database() as sessions, sessions.begin() as session:
+        item = decide_review(session, review_id, Answer(sale, promotion_type, text, reviewer), SystemClock())
+        console.print(f"review {item.id}: {item.status}")
+
+
+@review_app.command("export")
+def review_export(out: Path) -> None:
+    """Write decided reviews as a labelled directory for `dealwatch train detect`."""
+    from dealwatch.promo.review import export_reviews
+    from dealwatch.snapshots.store import BlobStore
+
+    settings = _settings()
+    with _database(settings) as sessions, sessions() as session:
+        written = export_reviews(session, BlobStore(settings.resolved_blob_url), out)
+    console.print(f"wrote {written} labelled pages to {out}")
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """Imports every feature's tables so Base.metadata (and Alembic) sees the whole schema."""
 
 from dealwatch.fetch.models import FetchAttempt, TierTrial
-from dealwatch.promo.models import Prediction, PromoDay, Store
+from dealwatch.promo.models import Prediction, PromoDay, Review, Store
 from dealwatch.snapshots.models import Snapshot
 
-__all__ = ["FetchAttempt", "Prediction", "PromoDay", "Snapshot", "Store", "TierTrial"]
+__all__ = ["FetchAttempt", "Prediction", "PromoDay", "Review", "Snapshot", "Store", "TierTrial"]

@@ -1,7 +1,8 @@
 """The pipeline: the only module that chains stages.
 
-Daily promo pass, per store: fetch (starting at the store's learned tier) ► snapshot ► detect ►
-record the day ► score past forecasts against the sales seen ► forecast the next sale.
+Daily promo pass, per store: fetch (starting at the store's learned tier) ► snapshot ► detect
+(a person's decided review wins; an unsure verdict is queued for review) ► record the day ► score
+past forecasts against the sales seen ► forecast the next sale.
 Every store ends the pass with one recorded outcome; one store's failure never stops the others.
 """
 
@@ -25,6 +26,7 @@ from dealwatch.promo.detect.base import Detection, Page, StoreHints
 from dealwatch.promo.forecast import save_prediction, score_predictions
 from dealwatch.promo.history import daily_flags, last_known_detection, record_day
 from dealwatch.promo.models import Store
+from dealwatch.promo.review import human_verdict, queue_review
 from dealwatch.promo.stores import list_stores
 from dealwatch.services import Services
 from dealwatch.snapshots.store import save_snapshot
@@ -185,6 +187,18 @@ def _record(services: Services, session: Session, store: Store, result: FetchRes
         except Exception as exc:  # the page is kept (snapshot) and marked; the day stays unknown
             log.warning("page failed to parse", store=store.id, error=str(exc))
             note, parse_error = f"parse error: {type(exc).__name__}: {exc}", True
+        if (person := human_verdict(session, store.id, day)) is not None:
+            detection = person  # a person already decided this day: their answer stands
+        elif detection is not None and detection.review:
+            queue_review(
+                session,
+                store_id=store.id,
+                day=day,
+                url=page.url,
+                detection=detection,
+                snapshot_id=snapshot_id,
+                clock=services.clock,
+            )
     elif result.outcome is Outcome.NOT_MODIFIED:
         detection = last_known_detection(session, store.id, before=day)
         note = "not modified; previous detection reused" if detection else "not modified; nothing to reuse"

@@ -56,7 +56,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         sessions=sessions,
         blobs=BlobStore(settings.resolved_blob_url),
         fetcher=build_ladder(settings, clock),
-        detector=build_cascade(settings),
+        detector=build_cascade(settings, clock=clock),
         forecaster=_forecaster(settings),
         runner=InlineRunner(settings.fetch.concurrency),
     )

@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -94,11 +94,18 @@ class DetectSettings(_Section):
     """The detection cascade."""
 
     tiers: list[str] = Field(
-        default_factory=lambda: ["structured", "rules"], description="detection tiers in order"
+        default_factory=lambda: ["structured", "rules", "ml", "llm", "review"],
+        description="detection tiers in order; a tier that cannot run here (no extra/model/key) drops out",
     )
     thresholds: dict[str, float] = Field(
-        default_factory=lambda: {"structured": 0.9, "rules": 0.8},
-        description="confidence at which a tier's verdict stops the cascade",
+        default_factory=lambda: {"structured": 0.95, "rules": 0.97, "ml": 0.9, "llm": 0.85},
+        description="calibrated confidence at which a tier's verdict stops the cascade",
+    )
+    review_below: float = Field(
+        0.8, ge=0.0, le=1.0, description="final verdicts less sure than this go to the review queue"
+    )
+    model: Path | None = Field(
+        None, description="detection model file from `dealwatch train detect` (default: the shipped model)"
     )
 
 
@@ -117,11 +124,25 @@ class PromoSettings(_Section):
     forecast: ForecastSettings = Field(default_factory=ForecastSettings)
 
 
+_PLACEHOLDERS = {"changeme", "changemechangeme", "secret", "password", "0123456789abcdef"}
+
+
 class ApiSettings(_Section):
     """The REST API and dashboard."""
 
     host: str = Field("127.0.0.1", description="address `dealwatch serve` listens on")
     port: int = Field(8000, ge=1, le=65535, description="port `dealwatch serve` listens on")
+    key: SecretStr | None = Field(
+        None, description="API key write calls must send as `X-API-Key` (writes are refused without one)"
+    )
+
+    @field_validator("key")
+    @classmethod
+    def _no_placeholder_key(cls, key: SecretStr | None) -> SecretStr | None:
+        value = key.get_secret_value() if key is not None else None
+        if value is not None and (len(value) < 16 or value.lower() in _PLACEHOLDERS):
+            raise ValueError("must be a real secret of 16+ characters (e.g. `openssl rand -hex 16`)")
+        return key
 
 
 class Settings(BaseSettings):

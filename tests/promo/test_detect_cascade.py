@@ -8,6 +8,7 @@ import pytest
 
 from dealwatch.core.errors import ConfigError
 from dealwatch.promo.detect.base import Detection, Page
+from dealwatch.promo.detect.calibration import Calibrator
 from dealwatch.promo.detect.cascade import Cascade, build_cascade, detectors
 from dealwatch.settings import Settings
 
@@ -81,10 +82,32 @@ def test_registry_knows_the_built_in_tiers() -> None:
 
 
 def test_build_cascade_reads_tiers_and_thresholds_from_settings() -> None:
-    cascade = build_cascade(Settings())
-    assert cascade.names == ["structured", "rules"]
-    assert cascade.thresholds == Settings().promo.detect.thresholds
+    settings = Settings(promo={"detect": {"tiers": ["structured", "rules", "llm", "review"]}})
+    cascade = build_cascade(settings)
+    assert cascade.names == ["structured", "rules", "review"]  # no LLM provider configured: llm drops out
+    assert cascade.thresholds == settings.promo.detect.thresholds
+    assert cascade.review_below == settings.promo.detect.review_below
     assert build_cascade(Settings(), ["rules"]).names == ["rules"]
+
+
+def test_calibration_applies_before_the_threshold_and_cost_adds_up() -> None:
+    overconfident = FixedTier("a", True, 0.99)
+    overconfident.verdict = Detection(True, 0.99, "a", promotion_text="Sale", cost_usd=0.001)
+    second = FixedTier("b", False, 0.97)
+    halved = Calibrator((0.0, 1.0), (0.0, 0.6))  # tier a is right 60% of the time when it says 99%
+    result = Cascade([overconfident, second], {"a": 0.9, "b": 0.9}, {"a": halved}).detect(PAGE)
+    assert second.calls == 1 and result.tier == "b"
+    assert result.ran == ("a", "b") and result.cost_usd == pytest.approx(0.001)
+
+
+def test_unsure_final_verdicts_are_marked_for_review() -> None:
+    unsure = Cascade([FixedTier("a", True, 0.7)], {"a": 0.9}, review_below=0.8).detect(PAGE)
+    assert unsure.review and unsure.has_promotion is True
+    sure = Cascade([FixedTier("a", True, 0.85)], {"a": 0.9}, review_below=0.8).detect(PAGE)
+    assert not sure.review
+    undecided = Cascade([FixedTier("a", None, 0.0)], {}, review_below=0.8).detect(PAGE)
+    assert undecided.review and undecided.tier == "none"
+    assert not Cascade([FixedTier("a", True, 0.1)], {}).detect(PAGE).review  # no review tier: never queued
 
 
 def test_unknown_tier_is_a_config_error() -> None:
@@ -95,7 +118,7 @@ def test_unknown_tier_is_a_config_error() -> None:
 
 
 def test_built_cascade_end_to_end() -> None:
-    cascade = build_cascade(Settings())
+    cascade = build_cascade(Settings(), ["structured", "rules"])
     event = (
         '<script type="application/ld+json">{"@type":"SaleEvent","name":"Winter Sale",'
         '"startDate":"2025-01-02","endDate":"2025-01-31"}</script>'

@@ -2,7 +2,8 @@
 
 DIR/labels.jsonl holds one JSON object per page: {"file": "pages/0001.html", "url": "https://...",
 "has_promotion": true, "promotion_type": "seasonal_sale"}. Optional keys: "day" (ISO date the page
-was fetched, for dated evidence) and "selectors" (the store's per-store selectors); others are ignored.
+was fetched, for dated evidence), "selectors" (the store's per-store selectors) and "promotion_text" (the
+banner text, which training uses to find the promotional line); others are ignored.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from dealwatch.core.errors import InvalidInput
 from dealwatch.promo.detect.base import Detection, Page, StoreHints
+from dealwatch.promo.detect.calibration import expected_calibration_error
 from dealwatch.promo.detect.cascade import Cascade, build_cascade
 from dealwatch.settings import Settings
 
@@ -34,6 +36,7 @@ class LabelledPage:
     promotion_type: str | None
     day: date | None
     selectors: dict[str, str]
+    promotion_text: str | None = None
 
 
 def read_labels(directory: Path) -> list[LabelledPage]:
@@ -77,6 +80,7 @@ def _labelled_page(record: Any, where: str) -> LabelledPage:
         promotion_type=record.get("promotion_type"),
         day=day,
         selectors={str(k): str(v) for k, v in selectors.items()},
+        promotion_text=text if isinstance(text := record.get("promotion_text"), str) else None,
     )
 
 
@@ -140,6 +144,9 @@ def _metrics(
     precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
     f1 = round(2 * precision * recall / (precision + recall), 4) if precision + recall else 0.0
     tier_share = {tier: _ratio(count, n) for tier, count in sorted(tiers.items())}
+    decided = [(item, d) for item, d in results if d.decided]
+    llm_calls = sum(1 for _, d in results if "llm" in d.ran)
+    cost = sum(d.cost_usd for _, d in results)
     return {
         "n": n,
         "precision": precision,
@@ -151,7 +158,13 @@ def _metrics(
         "type_accuracy": _ratio(typed_right, tp),
         "tier_share": tier_share,
         "llm_share": tier_share.get("llm", 0.0),
+        "llm_calls_per_1k": round(1000 * llm_calls / n, 1) if n else 0.0,
+        "llm_cost_per_1k_usd": round(1000 * cost / n, 4) if n else 0.0,
+        "review_share": _ratio(sum(1 for _, d in results if d.review), n),
         "pages_per_second": round(n / elapsed, 1) if elapsed else 0.0,
+        "ece": expected_calibration_error(
+            [d.confidence for _, d in decided], [d.has_promotion == item.has_promotion for item, d in decided]
+        ),
         "calibration": _calibration(results),
         "errors": len(errors),
         "error_files": errors,

@@ -52,6 +52,7 @@ def record_day(
         row.confidence = round(detection.confidence, 4)
         row.tier = detection.tier
         row.evidence = list(detection.evidence)
+        row.cost_usd = detection.cost_usd or None
     session.flush()
     return row
 

@@ -1,4 +1,4 @@
-"""Tables owned by the promo job: stores, the day-by-day promotion history and predictions."""
+"""Tables owned by the promo job: stores, the day-by-day promotion history, reviews and predictions."""
 
 from __future__ import annotations
 
@@ -48,6 +48,32 @@ class PromoDay(Base):
     note: Mapped[str | None] = mapped_column(Text)
     snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id", ondelete="SET NULL"))
     detected_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    cost_usd: Mapped[float | None] = mapped_column(Float)  # paid detection tiers (LLM) for this day
+
+
+class Review(Base):
+    """A verdict the cascade was unsure of, queued for a person; their answer becomes the day's truth.
+
+    One per store and day. `proposed` keeps the machine's verdict; once decided, `status` is
+    `confirmed` (the person agreed) or `corrected`, and the decided row is labelled training data.
+    """
+
+    __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("store_id", "day", name="uq_reviews_store_day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    url: Mapped[str] = mapped_column(String(2048))
+    snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(16), index=True)  # pending | confirmed | corrected
+    proposed: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    has_promotion: Mapped[bool | None] = mapped_column(Boolean)
+    promotion_type: Mapped[str | None] = mapped_column(String(32))
+    promotion_text: Mapped[str | None] = mapped_column(Text)
+    reviewer: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Prediction(Base):

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from prometheus_client import make_asgi_app
 from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import dealwatch
 from dealwatch.core.clock import Clock, SystemClock
 from dealwatch.core.errors import InvalidInput, NotFound
 from dealwatch.db import open_database
 from dealwatch.settings import Settings
-from dealwatch.web import promo_routes
+from dealwatch.web import promo_routes, review_routes
 
 
 def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
@@ -32,11 +34,17 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
     app.state.sessions = sessions
     app.state.clock = clock or SystemClock()
     app.include_router(promo_routes.router)
+    app.include_router(review_routes.router)
     app.mount("/metrics", make_asgi_app())
 
     @app.exception_handler(NotFound)
     async def not_found(_request: Request, exc: NotFound) -> JSONResponse:
         return JSONResponse({"error": "not_found", "message": str(exc)}, status_code=404)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        reason = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_")
+        return JSONResponse({"error": reason, "message": str(exc.detail)}, status_code=exc.status_code)
 
     @app.exception_handler(InvalidInput)
     async def invalid(_request: Request, exc: InvalidInput) -> JSONResponse:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class TrackRecordOut(BaseModel):
@@ -95,3 +96,31 @@ class PromotionsOut(BaseModel):
 class ErrorOut(BaseModel):
     error: str
     message: str
+
+
+class ReviewOut(BaseModel):
+    id: int
+    website_id: str
+    date: date
+    url: str
+    status: str
+    proposed: dict[str, Any]
+    has_promotion: bool | None
+    promotion_type: str | None
+    promotion_text: str | None
+    reviewer: str | None
+    created_at: datetime
+    decided_at: datetime | None
+
+
+class ReviewListOut(BaseModel):
+    reviews: list[ReviewOut]
+    count: int
+    pending: int
+
+
+class ReviewDecisionIn(BaseModel):
+    has_promotion: bool
+    promotion_type: str | None = None
+    promotion_text: str | None = Field(None, max_length=2000)
+    reviewer: str | None = Field(None, max_length=100)

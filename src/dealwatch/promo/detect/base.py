@@ -35,9 +35,8 @@ class Page:
     url: str
     html: str
     hints: StoreHints = field(default_factory=StoreHints)
-    day: date | None = (
-        None  # the UTC day the page was fetched; dated evidence (SaleEvent) is checked against it
-    )
+    day: date | None = None  # UTC day fetched; dated evidence (SaleEvent) is checked against it
+    memo: dict[str, object] = field(default_factory=dict, repr=False)  # work shared by tiers (regions.scan)
 
     @cached_property
     def tree(self) -> LexborHTMLParser:
@@ -60,6 +59,9 @@ class Detection:
     promotion_text: str | None = None
     discount_pct: int | None = None
     evidence: tuple[str, ...] = ()
+    cost_usd: float = 0.0  # what the tiers that ran cost (paid LLM calls)
+    review: bool = False  # too unsure: a person should confirm (the review tier)
+    ran: tuple[str, ...] = ()  # the tiers the cascade asked, in order
 
     @property
     def decided(self) -> bool:
