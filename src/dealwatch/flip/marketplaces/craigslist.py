@@ -31,7 +31,7 @@ from dealwatch.flip.marketplaces.cards import (
 from dealwatch.flip.prices import read_price
 from dealwatch.flip.times import from_iso, js_date, local_to_utc, shown_time
 
-_CARDS = "li.cl-static-search-result, .cl-search-result[data-pid], li.result-row, h4.ban.nearby"
+_CARDS = "li.cl-static-search-result, li.cl-search-result, div.cl-search-result, li.result-row, h4.ban.nearby"
 _POSTING_ID = re.compile(r"/(\d{6,})\.html")
 _PAGE_RANGE = re.compile(r"(\d[\d,]*)\s*-\s*(\d[\d,]*)\s+of\s+(>?)\s*(\d[\d,]*)")
 _IMAGE_ID = re.compile(r"([0-9A-Za-z]{5}_[0-9A-Za-z]+_[0-9A-Za-z]+)_(\d+x\d+c?)\.jpg")

@@ -136,7 +136,9 @@ class FacebookMarketplace:
         on_page: set[str] = set()
         for anchor in tree.css('a[href*="/marketplace/item/"]'):
             match = _ITEM_ID.search(anchor.attributes.get("href") or "")
-            if match and match.group(1) not in on_page:
+            if match is None:
+                cards.append(anchor)  # read, and failed, so the odd link is on record
+            elif match.group(1) not in on_page:
                 on_page.add(match.group(1))
                 cards.append(anchor)
         cards.extend(listing for item_id, listing in feed.items() if item_id not in on_page)
