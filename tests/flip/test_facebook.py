@@ -1,4 +1,4 @@
-"""Facebook Marketplace adapter on real saved pages (expected values: facebook/README.md there)."""
+"""Facebook Marketplace adapter on the real saved pages (expected values from their README)."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from typing import TypeVar
 from selectolax.lexbor import LexborNode
 
 from dealwatch.core.errors import InvalidInput
-from dealwatch.fetch.blocks import detect_block
+from dealwatch.fetch.blocks import _HEAD_BYTES, detect_block
 from dealwatch.flip.listing import RAW_LIMIT, CardFailure, ListingDraft, Unparseable
 
 Card = TypeVar("Card")
@@ -90,7 +90,9 @@ def strings_of(node: LexborNode) -> list[str]:
 
 def wall(html: str) -> str | None:
     """Why this page is a bot wall or captcha instead of content, or None."""
-    verdict = detect_block(None, {}, html.encode("utf-8", errors="replace"))
+    # detect_block reads only the first _HEAD_BYTES bytes and asks whether the page is small; the first
+    # _HEAD_BYTES characters answer both exactly, without encoding a 2 MB page.
+    verdict = detect_block(None, {}, html[:_HEAD_BYTES].encode("utf-8", errors="replace"))
     return verdict.reason if verdict else None
 
 
