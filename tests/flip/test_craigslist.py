@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from dealwatch.core.errors import InvalidInput
 from dealwatch.core.money import Money
 from dealwatch.flip.marketplaces import Craigslist, SearchQuery, marketplaces
 
@@ -347,3 +348,8 @@ def test_a_mangled_card_is_a_failure_and_the_rest_survive(page: Page) -> None:
     assert "WEN by Chaz Dean" in failure.raw
     assert result.listings[0].external_id == "7692736931"
     assert result.listings[-1].external_id == "7686465065"
+
+
+def test_a_search_without_a_site_is_refused() -> None:
+    with pytest.raises(InvalidInput):
+        Craigslist().search_url(SearchQuery("road bike"))

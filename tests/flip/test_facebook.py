@@ -33,6 +33,7 @@ def test_registered_browser_tier_and_search_urls() -> None:
     assert adapter.search_url(SearchQuery(location="boston", category="motorcycles")) == (
         "https://www.facebook.com/marketplace/boston/motorcycles"
     )
+    assert adapter.search_url(SearchQuery("lamp")) == "https://www.facebook.com/marketplace/search?query=lamp"
 
 
 def test_logged_in_keyword_search(page: Page) -> None:

@@ -7,7 +7,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import pytest
+
 from dealwatch.core.money import Money
+from dealwatch.flip.listing import Unparseable
 from dealwatch.flip.marketplaces import OfferUp, SearchQuery, marketplaces
 
 Page = Callable[[str, str], str]
@@ -159,3 +162,8 @@ def test_item_page_from_structured_data() -> None:
         False,
     )
     assert len(listing.image_urls) == 2 and listing.raw["description"] == "Runs great"
+
+
+def test_a_graphql_error_is_unparseable_not_an_empty_page() -> None:
+    with pytest.raises(Unparseable, match="rate limited"):
+        OfferUp().parse_search('{"errors": [{"message": "rate limited"}]}', "", NOW)

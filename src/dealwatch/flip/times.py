@@ -63,7 +63,7 @@ def relative_age(text: str, now: datetime) -> datetime | None:
         return None
     count_text, unit = match.group(1).lower(), match.group(2).lower()
     count = 1 if count_text in {"a", "an", "one"} else int(count_text)
-    seconds = _UNITS.get(unit) or _UNITS.get(unit.rstrip("s")) or _UNITS[unit[:3].rstrip("s")]
+    seconds = _UNITS[unit] if unit in _UNITS else _UNITS[unit.rstrip("s")]
     return (now - timedelta(seconds=count * seconds)).astimezone(UTC)
 
 

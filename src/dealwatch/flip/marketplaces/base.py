@@ -56,7 +56,10 @@ class Marketplace(Protocol):
         ...
 
     def parse_search(self, html_or_json: str, url: str, now: datetime) -> SearchPage:
-        """Every listing on one search page; unreadable cards become failures, a wall sets `blocked`."""
+        """Every listing on one search page; unreadable cards become failures, a wall sets `blocked`.
+
+        Raises Unparseable only when the whole body is not a search page at all (e.g. an API error).
+        """
         ...
 
     def parse_listing(self, html: str, url: str, now: datetime) -> ListingDraft:

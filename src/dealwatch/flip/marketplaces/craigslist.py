@@ -16,6 +16,7 @@ from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from dealwatch.core.errors import InvalidInput
 from dealwatch.flip.listing import BlockedPage, ListingDraft, SearchPage, Unparseable
 from dealwatch.flip.marketplaces.base import SearchQuery, marketplaces
 from dealwatch.flip.marketplaces.cards import (
@@ -36,223 +37,43 @@ _POSTING_ID = re.compile(r"/(\d{6,})\.html")
 _PAGE_RANGE = re.compile(r"(\d[\d,]*)\s*-\s*(\d[\d,]*)\s+of\s+(>?)\s*(\d[\d,]*)")
 _IMAGE_ID = re.compile(r"([0-9A-Za-z]{5}_[0-9A-Za-z]+_[0-9A-Za-z]+)_(\d+x\d+c?)\.jpg")
 _IMG_LIST = re.compile(r"var\s+imgList\s*=\s*(\[.*?\]);", re.DOTALL)
+# On gigs and jobs the text after a card's time is the pay, not a place.
 _GIG_AND_JOB_CATEGORIES = frozenset(
-    [
-        "ggg",
-        "cpg",
-        "crg",
-        "cwg",
-        "dmg",
-        "evg",
-        "lbg",
-        "tlg",
-        "wrg",
-        "jjj",
-        "acc",
-        "ofc",
-        "egr",
-        "med",
-        "sci",
-        "bus",
-        "csr",
-        "edu",
-        "fbh",
-        "lab",
-        "tfr",
-        "hum",
-        "eng",
-        "lgl",
-        "mnu",
-        "mar",
-        "hea",
-        "npo",
-        "rej",
-        "ret",
-        "sls",
-        "spa",
-        "sec",
-        "trd",
-        "sof",
-        "sad",
-        "tch",
-        "trp",
-        "tvf",
-        "web",
-        "wri",
-        "etc",
-        "gov",
-    ]
+    """ggg cpg crg cwg dmg evg lbg tlg wrg jjj acc ofc egr med sci bus csr edu fbh lab tfr hum eng lgl mnu
+    mar hea npo rej ret sls spa sec trd sof sad tch trp tvf web wri etc gov""".split()  # noqa: SIM905
 )
-# Craigslist prints naive local times; these are the sites' zones (a site not listed gets no posted_at
-# from a naive time, and keeps the text in raw["posted_local"]).
+# Craigslist prints naive local times; these are the sites' zones. A site not listed gets no posted_at
+# from a naive time and keeps the text in raw["posted_local"].
+_ZONE_TABLE = """
+America/New_York: boston newyork longisland newjersey jerseyshore philadelphia washingtondc baltimore
+America/New_York: pittsburgh harrisburg allentown atlanta miami orlando tampa jacksonville fortmyers
+America/New_York: sarasota tallahassee gainesville daytona spacecoast charlotte raleigh greensboro
+America/New_York: asheville wilmington richmond norfolk charlottesville cleveland columbus cincinnati
+America/New_York: dayton toledo akroncanton detroit grandrapids lansing annarbor buffalo rochester
+America/New_York: syracuse albany hudsonvalley hartford newhaven providence nh maine vermont westernmass
+America/New_York: worcester capecod southcoast greenville charleston columbiasc savannah knoxville
+America/New_York: louisville lexington delaware toronto ottawa montreal
+America/Indiana/Indianapolis: indianapolis
+America/Chicago: chicago houston dallas austin sanantonio minneapolis stlouis kansascity milwaukee madison
+America/Chicago: nashville memphis chattanooga neworleans batonrouge oklahomacity tulsa omaha lincoln
+America/Chicago: desmoines littlerock birmingham huntsville mobile jackson wichita corpuschristi mcallen
+America/Chicago: fortworth winnipeg
+America/Denver: denver cosprings fortcollins saltlakecity provo ogden albuquerque santafe boise elpaso
+America/Denver: billings missoula calgary edmonton
+America/Phoenix: phoenix tucson flagstaff prescott yuma
+America/Los_Angeles: sfbay losangeles sandiego orangecounty inlandempire sacramento fresno stockton modesto
+America/Los_Angeles: santabarbara ventura bakersfield monterey slo chico redding humboldt palmsprings
+America/Los_Angeles: lasvegas reno seattle portland spokane eugene salem medford bend bellingham olympic
+America/Los_Angeles: tacoma yakima
+America/Vancouver: vancouver
+America/Anchorage: anchorage
+Pacific/Honolulu: honolulu
+Europe/London: london
+"""
 SITE_ZONES: dict[str, str] = {
-    **dict.fromkeys(
-        [
-            "boston",
-            "newyork",
-            "longisland",
-            "newjersey",
-            "jerseyshore",
-            "philadelphia",
-            "washingtondc",
-            "baltimore",
-            "pittsburgh",
-            "harrisburg",
-            "allentown",
-            "atlanta",
-            "miami",
-            "orlando",
-            "tampa",
-            "jacksonville",
-            "fortmyers",
-            "sarasota",
-            "tallahassee",
-            "gainesville",
-            "daytona",
-            "spacecoast",
-            "charlotte",
-            "raleigh",
-            "greensboro",
-            "asheville",
-            "wilmington",
-            "richmond",
-            "norfolk",
-            "charlottesville",
-            "cleveland",
-            "columbus",
-            "cincinnati",
-            "dayton",
-            "toledo",
-            "akroncanton",
-            "detroit",
-            "grandrapids",
-            "lansing",
-            "annarbor",
-            "buffalo",
-            "rochester",
-            "syracuse",
-            "albany",
-            "hudsonvalley",
-            "hartford",
-            "newhaven",
-            "providence",
-            "nh",
-            "maine",
-            "vermont",
-            "westernmass",
-            "worcester",
-            "capecod",
-            "southcoast",
-            "greenville",
-            "charleston",
-            "columbiasc",
-            "savannah",
-            "knoxville",
-            "louisville",
-            "lexington",
-            "delaware",
-            "toronto",
-            "ottawa",
-            "montreal",
-        ],
-        "America/New_York",
-    ),
-    "indianapolis": "America/Indiana/Indianapolis",
-    **dict.fromkeys(
-        [
-            "chicago",
-            "houston",
-            "dallas",
-            "austin",
-            "sanantonio",
-            "minneapolis",
-            "stlouis",
-            "kansascity",
-            "milwaukee",
-            "madison",
-            "nashville",
-            "memphis",
-            "chattanooga",
-            "neworleans",
-            "batonrouge",
-            "oklahomacity",
-            "tulsa",
-            "omaha",
-            "lincoln",
-            "desmoines",
-            "littlerock",
-            "birmingham",
-            "huntsville",
-            "mobile",
-            "jackson",
-            "wichita",
-            "corpuschristi",
-            "mcallen",
-            "fortworth",
-            "winnipeg",
-        ],
-        "America/Chicago",
-    ),
-    **dict.fromkeys(
-        [
-            "denver",
-            "cosprings",
-            "fortcollins",
-            "saltlakecity",
-            "provo",
-            "ogden",
-            "albuquerque",
-            "santafe",
-            "boise",
-            "elpaso",
-            "billings",
-            "missoula",
-            "calgary",
-            "edmonton",
-        ],
-        "America/Denver",
-    ),
-    **dict.fromkeys(["phoenix", "tucson", "flagstaff", "prescott", "yuma"], "America/Phoenix"),
-    **dict.fromkeys(
-        [
-            "sfbay",
-            "losangeles",
-            "sandiego",
-            "orangecounty",
-            "inlandempire",
-            "sacramento",
-            "fresno",
-            "stockton",
-            "modesto",
-            "santabarbara",
-            "ventura",
-            "bakersfield",
-            "monterey",
-            "slo",
-            "chico",
-            "redding",
-            "humboldt",
-            "palmsprings",
-            "lasvegas",
-            "reno",
-            "seattle",
-            "portland",
-            "spokane",
-            "eugene",
-            "salem",
-            "medford",
-            "bend",
-            "bellingham",
-            "olympic",
-            "tacoma",
-            "yakima",
-        ],
-        "America/Los_Angeles",
-    ),
-    "vancouver": "America/Vancouver",
-    "anchorage": "America/Anchorage",
-    "honolulu": "Pacific/Honolulu",
-    "london": "Europe/London",
+    site: zone
+    for zone, _, sites in (line.partition(": ") for line in _ZONE_TABLE.strip().splitlines())
+    for site in sites.split()
 }
 
 
@@ -298,7 +119,9 @@ class Craigslist:
 
     def search_url(self, search: SearchQuery) -> str:
         """`https://<site>.craigslist.org/search/<category>?query=...&min_price=...`."""
-        site = search.location or "sfbay"
+        if not search.location:
+            raise InvalidInput("a Craigslist search needs a location: the site, e.g. 'boston'")
+        site = search.location
         params: dict[str, str | int] = {}
         if search.text.strip():
             params["query"] = search.text.strip()

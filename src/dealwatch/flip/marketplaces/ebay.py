@@ -29,14 +29,14 @@ from dealwatch.flip.times import short_date
 BASE = "https://www.ebay.com"
 _ITEM_ID = re.compile(r"/itm/(?:[^/?#]+/)?(\d{9,})")
 _PLACEHOLDER_ID = "123456"
-_BIDS = re.compile(r"^(\d[\d,]*)\s*(?:bids?|入札)", re.IGNORECASE)
+_BIDS = re.compile(r"^(\d[\d,]*)\s*bids?\b", re.IGNORECASE)
 _SOLD_COUNT = re.compile(r"^([\d,.]+K?)\+?\s*sold\b", re.IGNORECASE)
 _SHIPPING = re.compile(r"delivery|shipping|postage|送料", re.IGNORECASE)
 _FREE = re.compile(r"^free\b|無料", re.IGNORECASE)
 _LOCATION = re.compile(r"^(?:Located in:?|from|発送元)\s+(.+)$", re.IGNORECASE)
 _SELLER = re.compile(r"^(?P<name>\S.*?)\s+\(?(?P<feedback>[\d.]+%\s*positive.*|\([\d,.K]+\).*)$")
 _TIME_LEFT = re.compile(r"(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?\s*left", re.IGNORECASE)
-_FORMATS = {"Buy It Now", "or Best Offer", "Best offer accepted", "Auction", "今すぐ落札", "または即決価格"}
+_FORMATS = {"Buy It Now", "or Best Offer", "Best offer accepted", "Auction", "今すぐ落札"}
 _COUNT = re.compile(r"\d[\d,.]*")
 # The currency a bare "$" means on each eBay site.
 _SITE_CURRENCY = {
@@ -375,6 +375,7 @@ class Ebay:
             seller=text_of(tree.css_first(".x-sellercard-atf__info__about-seller a span")) or None,
             sold=sold,
             sold_at=short_date(status) if sold else None,
+            # An ended page that gives no date ended no later than now.
             ended_at=(short_date(status) or now) if ended else None,
             shipping=shipping,
             bids=int(bids.group(1).replace(",", "")) if bids else None,

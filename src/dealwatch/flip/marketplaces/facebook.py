@@ -106,8 +106,11 @@ class FacebookMarketplace:
         self.currency = currency
 
     def search_url(self, search: SearchQuery) -> str:
-        """`https://www.facebook.com/marketplace/<place>/search?query=...` (radius in km)."""
-        place = quote_plus(search.location or "nyc")
+        """`https://www.facebook.com/marketplace/<place>/search?query=...` (radius in km).
+
+        Without a place, Facebook searches around the logged-in profile's own location.
+        """
+        place = quote_plus(search.location) if search.location else ""
         params: dict[str, str | int] = {}
         if search.text.strip():
             params["query"] = search.text.strip()
@@ -117,7 +120,10 @@ class FacebookMarketplace:
             params["maxPrice"] = str(search.max_price)
         if search.radius_mi is not None:
             params["radius"] = round(search.radius_mi * _KM_PER_MILE)
-        path = f"{place}/search" if search.text.strip() else f"{place}/{quote_plus(search.category or '')}"
+        if search.text.strip():
+            path = f"{place}/search" if place else "search"
+        else:
+            path = f"{place}/{quote_plus(search.category or '')}" if place else f"category/{search.category}"
         query = f"?{urlencode(params)}" if params else ""
         return f"{BASE}/marketplace/{path}{query}"
 

@@ -61,8 +61,13 @@ class OfferUp:
     def parse_search(self, html_or_json: str, url: str, now: datetime) -> SearchPage:
         """Organic listings from a feed; ads are counted in `skipped`."""
         if html_or_json.lstrip().startswith("{"):
-            feed = json.loads(html_or_json)
-            modular = feed["data"]["modularFeed"]
+            try:
+                feed = json.loads(html_or_json)
+            except ValueError as exc:
+                raise Unparseable(f"OfferUp feed is not JSON: {exc}") from exc
+            modular = _get(feed, "data", "modularFeed")
+            if not isinstance(modular, Mapping):
+                raise Unparseable(f"no modularFeed in the GraphQL response: {str(feed.get('errors'))[:300]}")
             listings, failures, skipped = read_cards(modular.get("looseTiles") or [], self._tile, json.dumps)
             return SearchPage(
                 self.name, url, listings, failures, skipped, next_cursor=modular.get("pageCursor") or None
@@ -75,7 +80,11 @@ class OfferUp:
         cursor = None
         script = tree.css_first("script#__NEXT_DATA__")
         if script is not None:
-            feed_response = json.loads(script.text())["props"]["pageProps"].get("searchFeedResponse") or {}
+            try:
+                next_data = json.loads(script.text())
+            except ValueError as exc:
+                raise Unparseable(f"__NEXT_DATA__ is not JSON: {exc}") from exc
+            feed_response = _get(next_data, "props", "pageProps", "searchFeedResponse") or {}
             tiles = list(feed_response.get("looseTiles") or [])
             cursor = feed_response.get("nextPageCursor") or None
         in_feed = {_get(tile, "listing", "listingId") for tile in tiles}
