@@ -1,10 +1,18 @@
 import io
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from dealwatch.core.errors import InvalidInput
-from dealwatch.eval.forecast import evaluate_forecast, evaluate_series, load_real_calendars, parse_series
+from dealwatch.eval.forecast import (
+    evaluate_forecast,
+    evaluate_series,
+    load_real_calendars,
+    load_sandbox_calendars,
+    parse_series,
+    parse_stores,
+)
 
 CALENDARS = Path(__file__).resolve().parents[3] / "shared" / "data" / "promo_calendars"
 needs_calendars = pytest.mark.skipif(
@@ -30,11 +38,12 @@ def test_rossmann_dealwatch_beats_interval_and_halves_prophet(tmp_path: Path) ->
     assert set(table) == set(models) and all(set(row) >= METRICS for row in table.values())
     dealwatch = table["dealwatch"]
     assert dealwatch["n"] >= 50
-    assert dealwatch["mae"] < 3 and dealwatch["mae"] < table["interval"]["mae"]  # measured: 1.35 vs 2.02
-    assert 0.65 <= dealwatch["coverage_80"] <= 0.95  # measured: 0.92
+    assert dealwatch["mae"] < 3 and dealwatch["mae"] < table["interval"]["mae"]  # measured: 1.77 vs 2.02
+    assert 0.75 <= dealwatch["coverage_80"] <= 0.95  # measured: 0.90 (errors of 0-2 days: coarse bands)
     if "prophet" in table:
         assert 2 * dealwatch["mae"] <= table["prophet"]["mae"]  # measured: prophet 7.23
-    assert result["selected"] == "dealwatch" and result["series_per_second"] > 0
+    assert result["selected"] in ("dealwatch", "cadence") and result["series_per_second"] > 0
+    assert result["similar_stores"] == "none (one series)"
 
 
 @needs_calendars
@@ -73,3 +82,42 @@ def test_bad_csv_names_file_line_and_column(tmp_path: Path, text: str, message: 
     with pytest.raises(InvalidInput, match=r"bad\.csv") as error:
         evaluate_forecast(path)
     assert message in str(error.value)
+
+
+def _csv(series: dict[str, list[int]], days: int, traits: dict[str, str] | None = None) -> str:
+    """Harness CSV: each series on sale 3 days from each of its start offsets."""
+    rows = ["series_id,date,promo,category,country"]
+    for sid, starts in series.items():
+        on = {s + k for s in starts for k in range(3)}
+        category = (traits or {}).get(sid, "fashion")
+        rows += [f"{sid},{date(2024, 1, 1) + timedelta(d)},{int(d in on)},{category},DE" for d in range(days)]
+    return "\n".join(rows) + "\n"
+
+
+def test_other_series_of_the_file_are_the_cold_start_prior(tmp_path: Path) -> None:
+    monthly = {f"store-{i}": list(range(i, 730, 30)) for i in range(4)}
+    monthly["newcomer"] = [700]  # one start only: interval cannot predict, the prior can
+    path = tmp_path / "stores.csv"
+    path.write_text(_csv(monthly, 730))
+    result = evaluate_forecast(path, horizon=60, models=["dealwatch", "interval"])
+    assert "leave one out" in result["similar_stores"] and "category/country" in result["similar_stores"]
+    assert result["dealwatch_choices"].get("prior", 0) >= 1
+    dealwatch, interval = result["models"]["dealwatch"], result["models"]["interval"]
+    assert dealwatch["n"] > interval["n"]  # the newcomer's cutoffs are predicted too
+    assert dealwatch["n_common"] == interval["n_common"] > 0
+    assert dealwatch["mae_common"] <= interval["mae_common"] + 0.5
+
+
+def test_category_and_country_columns_are_optional_and_checked() -> None:
+    series, traits = parse_stores(io.StringIO("series_id,date,promo\na,2024-01-01,1\n"))
+    assert traits == {"a": (None, None)} and len(series["a"]) == 1
+    _, traits = parse_stores(io.StringIO("series_id,date,promo,category,country\na,2024-01-01,1,toys,FR\n"))
+    assert traits == {"a": ("toys", "FR")}
+    with pytest.raises(InvalidInput, match="columns after promo"):
+        parse_stores(io.StringIO("series_id,date,promo,country\na,2024-01-01,1,FR\n"))
+
+
+def test_sandbox_calendars_convert_with_store_traits() -> None:
+    series, traits = parse_stores(io.StringIO(load_sandbox_calendars(stores=3, days=60)))
+    assert len(series) == 3 and all(len(flags) == 60 for flags in series.values())
+    assert all(category and country for category, country in traits.values())

@@ -1,3 +1,5 @@
+import random
+import statistics
 from datetime import date, timedelta
 
 import pytest
@@ -5,6 +7,8 @@ import pytest
 from dealwatch.core.errors import InvalidInput
 from dealwatch.promo.forecast import FORECASTERS, build_forecaster
 from dealwatch.promo.forecast_events import events_in_year
+from dealwatch.promo.forecast_models import History
+from dealwatch.promo.forecast_prior import PeerStore, PooledPrior
 
 START = date(2023, 1, 2)  # a Monday
 
@@ -64,10 +68,90 @@ def test_unknown_days_are_missing_data_not_no_sale() -> None:
     )
 
 
-def test_cold_start_still_forecasts_and_every_model_is_buildable() -> None:
-    forecast = build_forecaster("dealwatch").forecast(flags_from([], 60), START + timedelta(days=59))
-    assert forecast.predicted_date is not None and forecast.method == "dealwatch:calendar"
+def test_every_model_is_buildable_and_unknown_names_are_refused() -> None:
     for name in FORECASTERS[:-1]:
         assert build_forecaster(name).name == name
     with pytest.raises(InvalidInput, match="unknown forecast model"):
         build_forecaster("crystal-ball")
+
+
+@pytest.mark.parametrize("offset", [0, 3, 9])
+def test_a_store_every_14_days_is_predicted_within_two_days(offset: int) -> None:
+    starts = [s + (i * 5) % 3 - 1 for i, s in enumerate(range(7, 560, 14))]  # jitter -1, 0, +1
+    today = START + timedelta(days=starts[-1] + offset)
+    flags = flags_from(starts, (today - START).days + 1)
+    forecast = build_forecaster("dealwatch").forecast(flags, today)
+    expected = START + timedelta(days=starts[-1] + 14)
+    assert forecast.predicted_date is not None
+    assert abs((forecast.predicted_date - expected).days) <= 2, forecast.reason
+
+
+def test_80_percent_intervals_cover_a_jittered_cadence_store_about_80_percent_of_the_time() -> None:
+    rng = random.Random(5)
+    starts, day = [], 3
+    while day < 1100:
+        starts.append(day)
+        day += 21 + rng.randint(-4, 4)
+    flags = flags_from(starts, 1100)
+    covered = scored = 0
+    for cut in range(760, 1080, 5):
+        today = START + timedelta(days=cut)
+        actual = next(START + timedelta(days=s) for s in starts if s > cut)
+        forecast = build_forecaster("dealwatch").forecast(flags[: cut + 1], today)
+        assert forecast.lower is not None and forecast.upper is not None
+        covered += forecast.lower <= actual <= forecast.upper
+        scored += 1
+    assert 0.7 <= covered / scored <= 0.9
+
+
+def _peer(starts: list[int], category: str = "fashion", country: str = "DE") -> PeerStore:
+    return PeerStore(flags_from(starts, 700), category, country)
+
+
+def test_a_store_with_one_start_follows_its_similar_stores() -> None:
+    pooled = PooledPrior(
+        {
+            "new": _peer([]),  # its own entry is never its own peer
+            "fashion-1": _peer(list(range(5, 700, 30))),
+            "fashion-2": _peer(list(range(12, 700, 30))),
+            "fashion-3": _peer(list(range(20, 700, 30))),
+            "garden-us": _peer(list(range(0, 700, 7)), "garden", "US"),
+        }
+    )
+    prior = pooled.for_store("new", "fashion", "DE")
+    assert prior.group == "category+country" and sorted(prior.peers) == [
+        "fashion-1",
+        "fashion-2",
+        "fashion-3",
+    ]
+    flags = flags_from([600], 611)  # one start, 10 days ago
+    today = START + timedelta(days=610)
+    forecast = build_forecaster("dealwatch").forecast(flags, today, prior)
+    assert forecast.method == "dealwatch:prior" and "3 similar stores" in (forecast.reason or "")
+    assert forecast.predicted_date == START + timedelta(days=630)  # the peers' 30-day gap
+    assert forecast.lower is not None and forecast.upper is not None
+    assert forecast.lower <= forecast.predicted_date <= forecast.upper
+    assert forecast.prob_7d is not None and forecast.prob_30d is not None and forecast.prob_30d > 0.9
+    alone = build_forecaster("dealwatch").forecast(flags, today)
+    assert alone.predicted_date is None and "no similar stores" in (alone.reason or "")
+
+
+def test_the_prior_reads_peers_only_up_to_the_forecast_day() -> None:
+    pooled = PooledPrior({"a": _peer(list(range(0, 700, 30))), "b": _peer(list(range(400, 700, 7)))})
+    early = pooled.for_store("new", None, None)
+    history = History.from_flags(flags_from([], 300), START + timedelta(days=299))
+    # Up to day 299 peer b has no start, so its weekly sales later on cannot shorten the waits.
+    assert min(early.waits(history)) >= 1 and all(w <= 30 for w in early.waits(history))
+    assert statistics.median(early.waits(history)) > 7
+
+
+def test_unknown_days_do_not_count_as_no_sale_for_the_selector() -> None:
+    starts = list(range(0, 700, 14))
+    flags = flags_from(starts, 700)
+    today = START + timedelta(days=699)
+    # A store blocked for 80 days: the unknown stretch hides starts, it is not a run of "no sale" days.
+    blocked = [(d, None if 500 <= (d - START).days < 580 else f) for d, f in flags]
+    forecast = build_forecaster("dealwatch").forecast(blocked, today)
+    assert forecast.predicted_date == START + timedelta(days=700)
+    history = History.from_flags(blocked, today)
+    assert all(g == 14 for g in history.gaps_before(history.today))

@@ -1,10 +1,13 @@
 """The forecast harness: replay every model over daily promo histories and score them side by side.
 
-FILE.csv has columns `series_id,date,promo` (ISO date, promo 0/1, empty = unknown day). For cutoffs
-every 7 days over the last 365 days of each series, each model sees only the days before the cutoff
-and predicts the first sale start on or after it. MAE / within-N / 80% coverage count the cutoffs
-with a start within the horizon; Brier (30 days) counts every cutoff. `load_real_calendars` turns
-the real retailer calendars (Rossmann, Walmart, Complete Journey, compiled events) into that format.
+FILE.csv has columns `series_id,date,promo` (ISO date, promo 0/1, empty = unknown day), optionally
+followed by `category,country`. For cutoffs every 7 days over the last 365 days of each series, each
+model sees only the days before the cutoff and predicts the first sale start on or after it. The
+other series of the file, read only up to the same day, are each series' similar stores (leave one
+out; same category and country first): the `dealwatch` model's cold-start prior. MAE / within-N /
+80% coverage count the cutoffs with a start within the horizon; `mae_common` only those where every
+model in the run predicted; Brier (30 days) counts every cutoff. `load_real_calendars` and
+`load_sandbox_calendars` turn the real retailer calendars and the sandbox's hidden ones into that format.
 """
 
 from __future__ import annotations
@@ -20,9 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from dealwatch.core.errors import InvalidInput, NotConfigured
-from dealwatch.promo.forecast import FORECASTERS, Forecaster, build_forecaster, sale_starts
+from dealwatch.promo.forecast import FORECASTERS, Forecast, Forecaster, build_forecaster, sale_starts
+from dealwatch.promo.forecast_prior import PeerStore, PooledPrior
 
 COLUMNS = ("series_id", "date", "promo")
+OPTIONAL_COLUMNS = ("category", "country")
 CUTOFF_STEP = 7
 CUTOFF_SPAN = 365
 DEFAULT_MODELS = ("dealwatch", "cadence", "calendar", "interval", "prophet")
@@ -32,19 +37,37 @@ Series = dict[str, list[tuple[date, bool | None]]]
 
 def read_series(path: Path) -> Series:
     """Parse FILE.csv into daily flags per series; bad input raises InvalidInput naming file, line, column."""
+    return read_stores(path)[0]
+
+
+def read_stores(path: Path) -> tuple[Series, dict[str, tuple[str | None, str | None]]]:
+    """Daily flags per series and each series' (category, country) from FILE.csv (see read_series)."""
     if not path.is_file():
         raise InvalidInput(f"{path}: no such file")
     with path.open(encoding="utf-8", newline="") as handle:
-        return parse_series(handle, str(path))
+        return parse_stores(handle, str(path))
 
 
 def parse_series(lines: Iterable[str], name: str = "<csv>") -> Series:
     """Parse CSV text lines (see read_series)."""
+    return parse_stores(lines, name)[0]
+
+
+def parse_stores(
+    lines: Iterable[str], name: str = "<csv>"
+) -> tuple[Series, dict[str, tuple[str | None, str | None]]]:
+    """Parse CSV text lines into flags and (category, country) per series (see read_stores)."""
     reader = csv.reader(lines)
     header = next(reader, None)
     if header is None or [h.strip() for h in header[:3]] != list(COLUMNS):
         raise InvalidInput(f"{name}:1: header must start with {','.join(COLUMNS)}, got {header!r}")
+    extra = [h.strip() for h in header[3:5]]
+    if extra and extra != list(OPTIONAL_COLUMNS[: len(extra)]):
+        raise InvalidInput(
+            f"{name}:1: columns after promo must be {','.join(OPTIONAL_COLUMNS)}, got {extra!r}"
+        )
     rows: dict[str, dict[date, bool | None]] = {}
+    traits: dict[str, tuple[str | None, str | None]] = {}
     for row in reader:
         line = reader.line_num
         if not row or not any(cell.strip() for cell in row):
@@ -64,9 +87,12 @@ def parse_series(lines: Iterable[str], name: str = "<csv>") -> Series:
         if day in days:
             raise InvalidInput(f"{name}:{line}: duplicate day {day} for series {series_id!r}")
         days[day] = None if raw_promo == "" else raw_promo == "1"
+        if series_id not in traits:
+            category, country = ([cell.strip() or None for cell in row[3:5]] + [None, None])[:2]
+            traits[series_id] = (category if extra else None, country if len(extra) > 1 else None)
     if not rows:
         raise InvalidInput(f"{name}: no data rows")
-    return {sid: _fill(days) for sid, days in rows.items()}
+    return {sid: _fill(days) for sid, days in rows.items()}, traits
 
 
 def _fill(days: dict[date, bool | None]) -> list[tuple[date, bool | None]]:
@@ -77,11 +103,21 @@ def _fill(days: dict[date, bool | None]) -> list[tuple[date, bool | None]]:
 
 def evaluate_forecast(path: Path, horizon: int = 90, models: list[str] | None = None) -> dict[str, Any]:
     """Score the models on FILE.csv; see the module docstring. Prophet is skipped when not installed."""
-    return evaluate_series(read_series(path), horizon, models)
+    series, traits = read_stores(path)
+    return evaluate_series(series, horizon, models, traits)
 
 
-def evaluate_series(series: Series, horizon: int = 90, models: list[str] | None = None) -> dict[str, Any]:
-    """Score the models on parsed series (the harness behind evaluate_forecast)."""
+def evaluate_series(
+    series: Series,
+    horizon: int = 90,
+    models: list[str] | None = None,
+    traits: dict[str, tuple[str | None, str | None]] | None = None,
+) -> dict[str, Any]:
+    """Score the models on parsed series (the harness behind evaluate_forecast).
+
+    `traits` gives a series' (category, country) for choosing its similar stores; without it every
+    other series is similar.
+    """
     if horizon < 1:
         raise InvalidInput(f"horizon must be at least 1 day, got {horizon}")
     names = list(models or DEFAULT_MODELS)
@@ -98,8 +134,13 @@ def evaluate_series(series: Series, horizon: int = 90, models: list[str] | None 
             skipped[name] = str(exc)
     scores = {name: _Score() for name in forecasters}
     chosen: Counter[str] = Counter()
+    traits = traits or {}
+    pooled = PooledPrior(
+        {sid: PeerStore(flags, *traits.get(sid, (None, None))) for sid, flags in series.items()}
+    )
     started = time.perf_counter()
-    for flags in series.values():
+    for series_id, flags in series.items():
+        prior = pooled.for_store(series_id, *traits.get(series_id, (None, None))) if len(series) > 1 else None
         starts = sale_starts(flags)
         last = flags[-1][0]
         cutoffs = [last - timedelta(days=back) for back in range(CUTOFF_SPAN - 1, -1, -CUTOFF_STEP)]
@@ -112,12 +153,17 @@ def evaluate_series(series: Series, horizon: int = 90, models: list[str] | None 
             actual = starts[j] if j < len(starts) and (starts[j] - cutoff).days < horizon else None
             if actual is None and (last - cutoff).days + 1 < horizon:
                 continue  # the horizon runs past the data: the outcome is unknown
+            forecasts: dict[str, Forecast] = {}
             for name, forecaster in forecasters.items():
                 tick = time.perf_counter()
-                forecast = forecaster.forecast(history, today)
-                scores[name].add(forecast, today, actual, time.perf_counter() - tick)
+                forecasts[name] = forecaster.forecast(history, today, prior)
+                scores[name].add(forecasts[name], today, actual, time.perf_counter() - tick)
                 if name == "dealwatch":
-                    chosen[forecast.method.partition(":")[2] or forecast.method] += 1
+                    chosen[forecasts[name].method.partition(":")[2] or forecasts[name].method] += 1
+            if actual is not None and all(f.predicted_date is not None for f in forecasts.values()):
+                for name, forecast in forecasts.items():
+                    assert forecast.predicted_date is not None
+                    scores[name].common.append(abs((forecast.predicted_date - actual).days))
     elapsed = time.perf_counter() - started
     table = {name: score.summary() for name, score in scores.items()}
     ranked = [name for name in table if table[name]["mae"] is not None]
@@ -128,6 +174,10 @@ def evaluate_series(series: Series, horizon: int = 90, models: list[str] | None 
         "series": len(series),
         "horizon": horizon,
         "dealwatch_choices": dict(chosen),
+        "similar_stores": "the file's other series, leave one out"
+        + (" (same category/country first)" if any(any(t) for t in traits.values()) else "")
+        if len(series) > 1
+        else "none (one series)",
     }
     if skipped:
         result["skipped"] = skipped
@@ -137,6 +187,7 @@ def evaluate_series(series: Series, horizon: int = 90, models: list[str] | None 
 class _Score:
     def __init__(self) -> None:
         self.errors: list[int] = []
+        self.common: list[int] = []  # errors at the cutoffs where every model predicted
         self.covered = 0
         self.brier: list[float] = []
         self.no_prediction = 0
@@ -166,6 +217,8 @@ class _Score:
 
         return {
             "mae": round(sum(self.errors) / n, 3) if n else None,
+            "mae_common": round(sum(self.common) / len(self.common), 3) if self.common else None,
+            "n_common": len(self.common),
             "within_1": share(1),
             "within_3": share(3),
             "within_7": share(7),
@@ -183,6 +236,8 @@ ROSSMANN = "rossmann_chain_promo_calendar.csv"
 WALMART = "walmart_features.csv"
 COMPLETE_JOURNEY = "completejourney_campaigns.csv"
 COMPILED = "retailer_sale_events_compiled.csv"
+#: The compiled events' retailers as stores: (category) for choosing similar stores.
+RETAILER_CATEGORIES = {"amazon": "marketplace", "steam": "games"}
 #: Walmart recorded markdowns from this week on; before it, MarkDown NA means "not recorded".
 WALMART_MARKDOWNS_FROM = date(2011, 11, 11)
 
@@ -195,21 +250,29 @@ def load_real_calendars(
     Series: `rossmann` (chain promo as is); `walmart-<store>` (a week with any MarkDown > 0 is a
     markdown week, expanded to 7 days; weeks before markdowns were recorded are unknown) and
     `walmart-<store>-md<k>` per markdown type (NA after recording began = no markdown), since the
-    any-markdown series is on every week; `cj-all` (union of Complete Journey campaigns), `cj-type-a|b|c`
+    any-markdown series is on every week (category `markdown-<k>`, so a store's peers are the other
+    stores' same markdown type); `cj-all` (union of Complete Journey campaigns), `cj-type-a|b|c`
     per campaign type and `cj-launches` (1 on each campaign's first day); `amazon` and `steam` from
     the compiled events. `sources` picks among rossmann, walmart, completejourney, compiled.
     """
     wanted = set(sources or ("rossmann", "walmart", "completejourney", "compiled"))
     out = io.StringIO()
-    out.write(",".join(COLUMNS) + "\n")
+    out.write(",".join(COLUMNS + OPTIONAL_COLUMNS) + "\n")
 
-    def emit(series_id: str, days: dict[date, bool | None]) -> None:
+    def emit(series_id: str, days: dict[date, bool | None], category: str, country: str) -> None:
         for day, flag in _fill(days):
-            out.write(f"{series_id},{day.isoformat()},{'' if flag is None else int(flag)}\n")
+            out.write(
+                f"{series_id},{day.isoformat()},{'' if flag is None else int(flag)},{category},{country}\n"
+            )
 
     if "rossmann" in wanted:
         with _open(directory / ROSSMANN) as rows:
-            emit("rossmann", {date.fromisoformat(r["date"]): r["promo"] == "1" for r in rows})
+            emit(
+                "rossmann",
+                {date.fromisoformat(r["date"]): r["promo"] == "1" for r in rows},
+                "drugstore",
+                "DE",
+            )
     if "walmart" in wanted:
         stores = set(walmart_stores) if walmart_stores is not None else None
         weekly: dict[str, dict[date, bool | None]] = {}
@@ -228,7 +291,8 @@ def load_real_calendars(
                     for offset in range(7):  # Walmart weeks end on the listed Friday
                         days[week - timedelta(days=6 - offset)] = flag if recorded else None
         for series_id, days in weekly.items():
-            emit(series_id, days)
+            kind = series_id.split("-")[2] if series_id.count("-") == 2 else "any"
+            emit(series_id, days, f"markdown-{kind}", "US")
     if "completejourney" in wanted:
         with _open(directory / COMPLETE_JOURNEY) as rows:
             campaigns = [
@@ -241,8 +305,8 @@ def load_real_calendars(
             for kind in sorted({c[0] for c in campaigns})
         }
         for series_id, members in groups.items():
-            emit(series_id, _spans(first, last, [(s, e) for _, s, e in members]))
-        emit("cj-launches", _spans(first, last, [(s, s) for _, s, _ in campaigns]))
+            emit(series_id, _spans(first, last, [(s, e) for _, s, e in members]), "grocery", "US")
+        emit("cj-launches", _spans(first, last, [(s, s) for _, s, _ in campaigns]), "grocery", "US")
     if "compiled" in wanted:
         by_retailer: dict[str, list[tuple[date, date]]] = {}
         with _open(directory / COMPILED) as rows:
@@ -251,7 +315,29 @@ def load_real_calendars(
                 by_retailer.setdefault(r["retailer"].lower(), []).append(span)
         for retailer, spans in by_retailer.items():
             first = min(s for s, _ in spans) - timedelta(days=30)
-            emit(retailer, _spans(first, max(e for _, e in spans) + timedelta(days=30), spans))
+            last = max(e for _, e in spans) + timedelta(days=30)
+            emit(retailer, _spans(first, last, spans), RETAILER_CATEGORIES.get(retailer, "retail"), "US")
+    return out.getvalue()
+
+
+def load_sandbox_calendars(
+    stores: int = 30, days: int = 730, seed: int = 7, start: date = date(2024, 1, 1)
+) -> str:
+    """The sandbox's hidden sale calendars as harness CSV text, with each store's category and country."""
+    from dealwatch.sandbox import SandboxWorld
+
+    world = SandboxWorld.generate(stores, seed=seed, start=start, days=days)
+    out = io.StringIO()
+    out.write(",".join(COLUMNS + OPTIONAL_COLUMNS) + "\n")
+    for store in world.stores:
+        on = {
+            e.start + timedelta(n)
+            for e in world.calendar(store.slug)
+            for n in range((e.end - e.start).days + 1)
+        }
+        for offset in range(days):
+            day = start + timedelta(offset)
+            out.write(f"{store.slug},{day.isoformat()},{int(day in on)},{store.category},{store.country}\n")
     return out.getvalue()
 
 

@@ -12,13 +12,16 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dealwatch.core.clock import Clock
 from dealwatch.promo.models import Prediction
+
+if TYPE_CHECKING:
+    from dealwatch.promo.forecast_prior import StorePrior
 
 DailyFlags = Sequence[tuple[date, bool | None]]
 
@@ -51,8 +54,11 @@ class Forecaster(Protocol):
 
     name: str
 
-    def forecast(self, flags: DailyFlags, today: date) -> Forecast:
-        """Predict the first sale start after `today` from daily flags up to `today`."""
+    def forecast(self, flags: DailyFlags, today: date, prior: StorePrior | None = None) -> Forecast:
+        """Predict the first sale start after `today` from daily flags up to `today`.
+
+        `prior` is what similar stores say (see `forecast_prior`); models that cannot use it ignore it.
+        """
         ...
 
 
@@ -81,7 +87,7 @@ class IntervalForecaster:
     def __init__(self, half_width_days: int = 7) -> None:
         self.half_width = timedelta(days=half_width_days)
 
-    def forecast(self, flags: DailyFlags, today: date) -> Forecast:
+    def forecast(self, flags: DailyFlags, today: date, prior: StorePrior | None = None) -> Forecast:
         known = [(d, f) for d, f in flags if d <= today]
         starts = sale_starts(known)
         if len(starts) < 2:

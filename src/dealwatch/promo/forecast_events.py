@@ -78,3 +78,9 @@ def events_in_year(year: int) -> tuple[tuple[str, int], ...]:
         "boxing_day": date(year, 12, 26),
     }
     return tuple(sorted(((name, day.toordinal()) for name, day in days.items()), key=lambda e: e[1]))
+
+
+@lru_cache(maxsize=256)
+def event_days(year: int) -> dict[str, int]:
+    """Date ordinal of every known retail event in `year`, by name (callers must not modify it)."""
+    return dict(events_in_year(year))

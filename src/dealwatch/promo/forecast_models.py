@@ -20,31 +20,32 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from operator import itemgetter
+from typing import TYPE_CHECKING
 
 from dealwatch.promo.forecast import DailyFlags, Forecast
-from dealwatch.promo.forecast_events import EVENTS, events_in_year
+from dealwatch.promo.forecast_events import EVENTS, event_days, events_in_year
 
 #: How far back the rolling-origin replay reaches, and how often it issues a forecast.
-BACKTEST_DAYS = 365
+BACKTEST_DAYS = 730
 BACKTEST_STEP = 7
 #: Origins whose next start is further than this are scored as "no sale in the horizon".
 OUTCOME_HORIZON = 180
 #: Fewer replayed outcomes than this and the interval falls back to the spread of the gaps.
 MIN_RESIDUALS = 6
+#: The stated coverage of the forecast interval.
+COVERAGE = 0.8
+#: Days after which a replayed start weighs half as much in the interval.
+BAND_HALF_LIFE = 365
 #: Half-width of the window around an event in which a sale start counts as "for" that event.
 EVENT_WINDOW = 10
-#: Pooled cold-start prior: share of stores that run a sale for the event (weight of one year).
-EVENT_PRIOR: dict[str, float] = {
-    "black_friday": 0.6,
-    "cyber_monday": 0.45,
-    "boxing_day": 0.35,
-    "memorial_day": 0.3,
-    "labor_day": 0.3,
-    "july_4th": 0.3,
-    "presidents_day": 0.25,
-    "mid_july_marketplace": 0.2,
-}
-_DEFAULT_PRIOR = 0.1
+#: Days after which a year's event hit or miss weighs half as much in the store's affinity.
+AFFINITY_HALF_LIFE = 730
+#: A store's affinity to an event is shrunk toward this share, with the weight of half a recent year.
+EVENT_PRIOR = 0.1
+EVENT_PRIOR_WEIGHT = 0.5
+
+if TYPE_CHECKING:
+    from dealwatch.promo.forecast_prior import StorePrior
 
 PointRule = Callable[["History", int], int | None]
 
@@ -60,7 +61,7 @@ class History:
     known_prefix: list[int]
     _gaps: list[int] = field(default_factory=list)
     _gap_ok: list[bool] = field(default_factory=list)
-    _events: dict[str, list[tuple[int, int, bool, int | None]]] | None = None
+    _events: dict[str, EventYears] | None = None
 
     @classmethod
     def from_flags(cls, flags: DailyFlags, today: date) -> History:
@@ -113,27 +114,70 @@ class History:
         k = self.count_before(origin)
         return [g for g, ok in zip(self._gaps[: max(0, k - 1)], self._gap_ok, strict=False) if ok]
 
-    def event_hits(self) -> dict[str, list[tuple[int, int, bool, int | None]]]:
-        """Per event: (event day, window end, window observed, offset of the nearest start or None)."""
+    def event_hits(self) -> dict[str, EventYears]:
+        """Per event, the years with a start in the ±EVENT_WINDOW window (a hit, known from that start
+        on) or with the window over by `today` and no start (a miss)."""
         if self._events is None:
-            events: dict[str, list[tuple[int, int, bool, int | None]]] = {name: [] for name in EVENTS}
+            rows: dict[str, list[tuple[int, int, bool, int | None]]] = {name: [] for name in EVENTS}
             first_year = date.fromordinal(self.base).year
             last_year = date.fromordinal(self.today).year
             for year in range(first_year, last_year + 1):
                 for name, day in events_in_year(year):
                     lo, hi = day - EVENT_WINDOW, day + EVENT_WINDOW
-                    if hi > self.today:
-                        continue
-                    observed = self.known(lo, hi) >= 0.6
-                    i, j = bisect_left(self.starts, lo), bisect_right(self.starts, hi)
-                    offset = min((s - day for s in self.starts[i:j]), key=abs, default=None)
-                    events[name].append((day, hi, observed, offset))
-            self._events = events
+                    i = bisect_left(self.starts, lo)
+                    first = self.starts[i] if i < len(self.starts) and self.starts[i] <= hi else None
+                    if first is not None:  # a hit is known from its first start on
+                        rows[name].append((day, first, True, first - day))
+                    elif hi <= self.today:  # a miss only once the whole window is over
+                        rows[name].append((day, hi, self.known(lo, hi) >= 0.6, None))
+            self._events = {name: EventYears.build(found, self.base) for name, found in rows.items()}
         return self._events
 
     def median_run(self) -> int | None:
         """Typical sale length in days (median run of consecutive sale days)."""
         return int(_median([float(r) for r in self.runs])) if self.runs else None
+
+
+@dataclass(frozen=True, slots=True)
+class EventYears:
+    """One event's years in a store's history, oldest first, with running sums over the observed ones.
+
+    The running sums of 2**((day - base) / AFFINITY_HALF_LIFE) let `affinity` weigh every year by its
+    age at any origin in O(log n), which keeps the calendar rule cheap inside the replays.
+    """
+
+    days: list[int]  # every year's event day, observed or not
+    ends: list[int]  # observed years only: the day the hit or miss became known
+    offsets: list[int | None]  # observed years only: first start in the window - event day, None: miss
+    weight: list[float]  # running sums, one longer than `ends`
+    hit_weight: list[float]
+    base: int
+
+    @classmethod
+    def build(cls, rows: list[tuple[int, int, bool, int | None]], base: int) -> EventYears:
+        observed = [(day, known, offset) for day, known, seen, offset in rows if seen]
+        weight, hit_weight = [0.0], [0.0]
+        for day, _, offset in observed:
+            growth = 2.0 ** ((day - base) / AFFINITY_HALF_LIFE)
+            weight.append(weight[-1] + growth)
+            hit_weight.append(hit_weight[-1] + (growth if offset is not None else 0.0))
+        return cls(
+            [day for day, _, _, _ in rows],
+            [known for _, known, _ in observed],
+            [offset for _, _, offset in observed],
+            weight,
+            hit_weight,
+            base,
+        )
+
+    def affinity(self, origin: int) -> tuple[float, list[int]]:
+        """Recency-weighted share of the years over by `origin` with a start near the event (shrunk
+        toward EVENT_PRIOR), and those starts' offsets."""
+        n = bisect_right(self.ends, origin)
+        decay = 2.0 ** (-(origin - self.base) / AFFINITY_HALF_LIFE)
+        total, hits = self.weight[n] * decay, self.hit_weight[n] * decay
+        affinity = (hits + EVENT_PRIOR * EVENT_PRIOR_WEIGHT) / (total + EVENT_PRIOR_WEIGHT)
+        return affinity, [o for o in self.offsets[:n] if o is not None] if hits else []
 
 
 def _median(values: list[float]) -> float:
@@ -231,33 +275,34 @@ def _monthly_point(recent: list[int], origin: int) -> int | None:
     return next(c.toordinal() for c in candidates if c.toordinal() > origin)
 
 
-def calendar_point(history: History, origin: int, *, require_lift: bool = True) -> int | None:
-    """Earliest upcoming retail event this store usually runs a sale for, at its usual offset.
+def calendar_point(history: History, origin: int) -> int | None:
+    """Earliest upcoming retail event this store keeps running a sale for, at its usual offset.
 
-    Affinity = share of observed years with a start within ±10 days of the event (shrunk toward a
-    pooled prior); an event counts when affinity >= 0.5 and, with `require_lift`, clearly above the
-    chance of a start in any 21-day window for a store this frequent. None when no event qualifies.
+    Affinity = recency-weighted share of observed years with a start within ±10 days of the event
+    (half-life AFFINITY_HALF_LIFE), shrunk toward EVENT_PRIOR; an event is kept when the store ran a
+    sale for it in at least two years, affinity >= 0.5 and clearly above the chance of a start in
+    any 21-day window for a store this frequent. Sales between events (starts outside every kept
+    event's window, at least three in the last year) are followed too: the earlier of the two wins.
+    None when no event is kept.
     """
     k = history.count_before(origin)
     chance = 0.0
-    if require_lift and k >= 2:
+    if k >= 2:
         span = max(1, history.starts[k - 1] - history.starts[0])
         chance = 1 - math.exp(-(2 * EVENT_WINDOW + 1) * (k - 1) / span)
         if chance > 0.6:
             return None
     year = date.fromordinal(origin).year
     best: int | None = None
-    for name, rows in history.event_hits().items():
-        seen = [(offset) for _, end, observed, offset in rows if end <= origin and observed]
-        hits = [o for o in seen if o is not None]
-        # The pooled prior speaks only for cold stores; a store with history speaks for itself.
-        prior = EVENT_PRIOR.get(name, _DEFAULT_PRIOR) if k < 2 else _DEFAULT_PRIOR
-        affinity = (len(hits) + prior) / (len(seen) + 1)
-        if affinity < 0.5 or (require_lift and affinity < chance + 0.25):
+    kept: list[str] = []
+    for name, years in history.event_hits().items():
+        affinity, hits = years.affinity(origin)
+        if len(hits) < 2 or affinity < max(0.5, chance + 0.25):
             continue
+        kept.append(name)
         offset = round(_median([float(h) for h in hits])) if hits else 0
         for candidate_year in (year, year + 1):
-            day = dict(events_in_year(candidate_year))[name]
+            day = event_days(candidate_year)[name]
             predicted = day + offset
             if predicted <= origin:
                 continue
@@ -266,7 +311,33 @@ def calendar_point(history: History, origin: int, *, require_lift: bool = True) 
             if best is None or predicted < best:
                 best = predicted
             break
+    if best is not None:
+        between = _between_events(history, origin, kept)
+        if between is not None:
+            best = min(best, between)
     return best
+
+
+def _between_events(history: History, origin: int, kept: list[str]) -> int | None:
+    """The average-gap rule over last year's starts that fall outside every kept event's window."""
+    windows = [
+        (day - EVENT_WINDOW, day + EVENT_WINDOW)
+        for name, years in history.event_hits().items()
+        if name in kept
+        for day in years.days
+        if origin - 365 - EVENT_WINDOW < day <= origin + EVENT_WINDOW
+    ]
+    k = history.count_before(origin)
+    others = [
+        s for s in history.starts[:k] if s > origin - 365 and not any(lo <= s <= hi for lo, hi in windows)
+    ]
+    if len(others) < 3:
+        return None
+    step = max(1, round((others[-1] - others[0]) / (len(others) - 1)))
+    predicted = others[-1] + step
+    if predicted <= origin:
+        predicted += step * ((origin - predicted) // step + 1)
+    return predicted
 
 
 def _started_in(history: History, first: int, last: int) -> bool:
@@ -276,11 +347,7 @@ def _started_in(history: History, first: int, last: int) -> bool:
 def calendar_or_interval_point(history: History, origin: int) -> int | None:
     """The calendar model as a standalone forecaster: events first, the seed's rule otherwise."""
     predicted = calendar_point(history, origin)
-    if predicted is None:
-        predicted = interval_point(history, origin)
-    if predicted is None and history.count_before(origin) < 2:
-        predicted = calendar_point(history, origin, require_lift=False)
-    return predicted
+    return predicted if predicted is not None else interval_point(history, origin)
 
 
 # -- calibration ------------------------------------------------------------------------------------
@@ -314,6 +381,24 @@ def replay(history: History, rule: PointRule) -> Replay:
     return Replay(residuals, censored)
 
 
+def _blend_replay(replays: dict[str, Replay], weights: dict[str, float]) -> Replay:
+    """The replay of a weighted mean of rules: at origins all of them scored, the weighted mean residual."""
+    scored = [dict(r.residuals) for r in replays.values()]
+    shared = set.intersection(*(set(s) for s in scored))
+    residuals = [
+        (
+            o,
+            round(
+                sum(s[o] * weights[n] for n, s in zip(replays, scored, strict=True))
+                / sum(weights[n] for n in replays)
+            ),
+        )
+        for o in sorted(shared)
+    ]
+    censored = sorted(set.intersection(*(set(r.censored) for r in replays.values())))
+    return Replay(residuals, censored)
+
+
 def calibrated_forecast(
     history: History,
     predicted: int | None,
@@ -322,24 +407,35 @@ def calibrated_forecast(
     method: str,
     version: str,
     reason: str | None = None,
+    prior: StorePrior | None = None,
 ) -> Forecast:
-    """Turn a point prediction and its replayed residuals into a full Forecast."""
+    """Turn a point prediction and its replayed residuals into a full Forecast.
+
+    The 80% interval is conformal: the shortest band of replayed residuals holding 80% of the sale
+    starts they were scored against (each start weighs the same however many origins preceded it,
+    older ones less, half-life BAND_HALF_LIFE), with the finite-sample correction. Replays against
+    fewer than MIN_EVENTS starts say too little; then the waits implied by the store's own gaps and
+    its similar stores' (`prior`) give the band.
+    """
     today = history.today
     duration = history.median_run()
     if predicted is None:
         reason = reason or "no sale start can be predicted from this history"
         return Forecast.without_date(method, len(history.starts), version, reason, duration)
     predicted = max(predicted, today + 1)
-    errors = sorted(r for _, r in replayed.residuals)
-    n = len(errors)
-    if n >= MIN_RESIDUALS:
-        lo_rank = max(1, math.floor(0.1 * (n + 1)))
-        hi_rank = min(n, math.ceil(0.9 * (n + 1)))
-        low, high = errors[lo_rank - 1], errors[hi_rank - 1]
+    by_start: dict[int, list[int]] = {}
+    for origin, residual in replayed.residuals:
+        by_start.setdefault(history.starts[bisect_right(history.starts, origin)], []).append(residual)
+    if len(replayed.residuals) >= MIN_RESIDUALS and len(by_start) >= MIN_EVENTS:
+        weighted = [
+            (r, 0.5 ** ((today - start) / BAND_HALF_LIFE) / len(group))
+            for start, group in by_start.items()
+            for r in group
+        ]
+        share = min(1.0, COVERAGE * (1 + 1 / len(by_start)))
+        low, high = _shortest_band(weighted, share)
     else:
-        gaps = history.gaps_before(today)
-        spread = max(2, round(0.3 * _median([float(g) for g in gaps]))) if gaps else 7
-        low, high = -spread, spread
+        low, high = _fallback_band(history, predicted, prior)
     lower = max(today + 1, predicted + min(0, low))
     upper = max(predicted + max(0, high), lower)
     return Forecast(
@@ -354,6 +450,44 @@ def calibrated_forecast(
         reason=reason,
         expected_duration=duration,
     )
+
+
+def _shortest_band(weighted: list[tuple[int, float]], share: float) -> tuple[int, int]:
+    """The narrowest [low, high] of residual values holding `share` of the total weight (all if over 1)."""
+    ordered = sorted(weighted)
+    total = sum(w for _, w in ordered)
+    if share >= 1:
+        return ordered[0][0], ordered[-1][0]
+    best = (ordered[0][0], ordered[-1][0])
+    held, j = 0.0, 0
+    for i, (low, _) in enumerate(ordered):
+        while j < len(ordered) and held < share * total - 1e-9:
+            held += ordered[j][1]
+            j += 1
+        if held < share * total - 1e-9:
+            break
+        if ordered[j - 1][0] - low < best[1] - best[0]:
+            best = (low, ordered[j - 1][0])
+        held -= ordered[i][1]
+    return best
+
+
+def _fallback_band(history: History, predicted: int, prior: StorePrior | None) -> tuple[int, int]:
+    """Residual band from waits: the store's gaps longer than the time elapsed, plus its peers'."""
+    today = history.today
+    elapsed = today - history.starts[-1] if history.starts else 0
+    waits = [g - elapsed for g in history.gaps_before(today) if g > elapsed]
+    if prior is not None:
+        waits += prior.waits(history)
+    if len(waits) >= MIN_RESIDUALS:
+        ordered = sorted(waits)
+        n = len(ordered)
+        low = ordered[max(0, math.floor(0.1 * n))]
+        high = ordered[min(n - 1, math.ceil(0.9 * n) - 1)]
+        return today + low - predicted, today + high - predicted
+    gaps = history.gaps_before(today)
+    spread = max(3, round(0.5 * _median([float(g) for g in gaps]))) if gaps else 14
+    return -spread, spread
 
 
 def _probability(history: History, predicted: int, replayed: Replay, horizon: int) -> float:
@@ -391,7 +525,7 @@ class _RuleForecaster:
     def rule(history: History, origin: int) -> int | None:
         raise NotImplementedError
 
-    def forecast(self, flags: DailyFlags, today: date) -> Forecast:
+    def forecast(self, flags: DailyFlags, today: date, prior: StorePrior | None = None) -> Forecast:
         history = History.from_flags(flags, today)
         return calibrated_forecast(
             history,
@@ -414,7 +548,7 @@ class CalendarForecaster(_RuleForecaster):
     """Event-driven stores: per-store affinity and offset to rule-computed retail events."""
 
     name = "calendar"
-    version = "calendar-1"
+    version = "calendar-2"
     rule = staticmethod(calendar_or_interval_point)
 
 
@@ -426,53 +560,142 @@ class CalibratedIntervalForecaster(_RuleForecaster):
     rule = staticmethod(interval_point)
 
 
-#: The rules `dealwatch` chooses between, in tie-break order.
+#: The rules `dealwatch` chooses between; the first is the anchor it keeps without strong evidence.
 CANDIDATES: dict[str, PointRule] = {
+    "interval": interval_point,
     "cadence": cadence_point,
     "calendar": calendar_or_interval_point,
-    "interval": interval_point,
 }
-#: Fewer scored replays than this and the store is "cold": the prior picks the rule.
-MIN_SCORED = 4
+#: A rule other than the anchor needs replays scored against at least this many distinct sale starts...
+MIN_EVENTS = 4
+#: ...and a recency-weighted replay error at most this share of the anchor's.
+WIN_RATIO = 0.75
+#: Short of a clear winner, the rules replaying within this factor of the best are averaged.
+BLEND_WITHIN = 1.5
+#: Days after which a replayed sale start weighs half as much in the choice.
+SELECT_HALF_LIFE = 180
+#: Under this many sale starts of its own, a store is cold: similar stores' prior speaks for it.
+MIN_STARTS = 2
 
 
 class DealwatchForecaster:
-    """Per store, the rule with the lowest recency-weighted replay error, calibrated by its replay."""
+    """Per store, the rule its own replay clearly favours, else a blend of the rules that replay well.
+
+    Cold stores (under MIN_STARTS starts) follow the prior pooled from similar stores when one is
+    given; without one, the calendar rule with built-in event affinities.
+    """
 
     name = "dealwatch"
-    version = "dealwatch-1"
+    version = "dealwatch-2"
 
     def __init__(self, candidates: dict[str, PointRule] | None = None) -> None:
         self.candidates = candidates or CANDIDATES
+        self.anchor = next(iter(self.candidates))
 
-    def forecast(self, flags: DailyFlags, today: date) -> Forecast:
+    def forecast(self, flags: DailyFlags, today: date, prior: StorePrior | None = None) -> Forecast:
         history = History.from_flags(flags, today)
+        if len(history.starts) < MIN_STARTS:
+            return self.cold_start(history, prior)
         replays = {name: replay(history, rule) for name, rule in self.candidates.items()}
-        choice, reason = self.choose(history, replays)
+        choice, errors, reason = self.choose(history, replays)
+        predicted = self.candidates[choice](history, history.today)
+        replayed = replays[choice]
+        if choice == self.anchor and errors:
+            weights = self.blend_weights(errors)
+            blended = {n: rule(history, history.today) for n, rule in self.candidates.items() if n in weights}
+            members = {n: p for n, p in blended.items() if p is not None}
+            if len(members) > 1:
+                total = sum(weights[n] for n in members)
+                predicted = round(sum(p * weights[n] for n, p in members.items()) / total)
+                replayed = _blend_replay({n: replays[n] for n in members}, weights)
+                choice, reason = "blend", f"{reason}; blend of {', '.join(members)}"
         return calibrated_forecast(
             history,
-            self.candidates[choice](history, history.today),
-            replays[choice],
+            predicted,
+            replayed,
             method=f"{self.name}:{choice}",
             version=self.version,
             reason=reason,
+            prior=prior,
         )
 
-    def choose(self, history: History, replays: dict[str, Replay]) -> tuple[str, str]:
-        """The rule to use for this store and why."""
-        scored = {name: r.residuals for name, r in replays.items() if len(r.residuals) >= MIN_SCORED}
-        if not scored:
-            if len(history.starts) >= 2 and "cadence" in self.candidates:
-                return "cadence", "cold start: cadence prior (under 4 replayed outcomes)"
-            fallback = "calendar" if "calendar" in self.candidates else next(iter(self.candidates))
-            return fallback, f"cold start: {fallback} prior with pooled event affinities"
+    def choose(self, history: History, replays: dict[str, Replay]) -> tuple[str, dict[str, float], str]:
+        """The rule to use for this store, every rule's replayed error (empty without enough evidence), why.
 
-        def weighted_mae(residuals: list[tuple[int, int]]) -> float:
-            pairs = [(abs(r), 0.5 ** ((history.today - o) / 120)) for o, r in residuals]
-            return sum(e * w for e, w in pairs) / sum(w for _, w in pairs)
+        Replays are compared per sale start (every origin whose next start is that one, averaged),
+        since the weekly origins before one start are not independent evidence. Another rule
+        replaces the anchor only with replays against MIN_EVENTS starts and an error at most
+        WIN_RATIO of the anchor's.
+        """
+        origins = [{o for o, _ in r.residuals} for r in replays.values()]
+        shared = set.intersection(*origins) if origins else set()
+        by_start: dict[str, dict[int, list[int]]] = {}
+        for name, r in replays.items():
+            per_start = by_start.setdefault(name, {})
+            for origin, residual in r.residuals:
+                if origin in shared:
+                    per_start.setdefault(self._actual(history, origin), []).append(abs(residual))
+        starts = sorted(by_start[self.anchor])
+        if len(starts) < MIN_EVENTS:
+            return self.anchor, {}, f"replays cover {len(starts)} sale starts, under {MIN_EVENTS}"
+        weights = [0.5 ** ((history.today - s) / SELECT_HALF_LIFE) for s in starts]
 
-        errors = {name: weighted_mae(res) for name, res in scored.items()}
+        def error(name: str) -> float:
+            means = [sum(e) / len(e) for e in (by_start[name][s] for s in starts)]
+            return sum(m * w for m, w in zip(means, weights, strict=True)) / sum(weights)
+
+        errors = {name: error(name) for name in replays}
         best = min(errors, key=lambda name: errors[name])
-        if "cadence" in errors and errors["cadence"] <= 1.1 * errors[best] + 0.5:
-            best = "cadence"  # the most general rule wins near-ties
-        return best, f"backtest MAE {errors[best]:.1f} d over {len(scored[best])} replays"
+        if best != self.anchor and errors[best] > WIN_RATIO * errors[self.anchor]:
+            best = self.anchor
+        scores = ", ".join(f"{name} {value:.1f}" for name, value in errors.items())
+        return best, errors, f"replayed MAE over {len(starts)} sale starts (days): {scores}"
+
+    @staticmethod
+    def blend_weights(errors: dict[str, float]) -> dict[str, float]:
+        """Inverse squared replay error of every rule within BLEND_WITHIN of the best."""
+        best = min(errors.values())
+        return {n: 1 / max(e, 0.5) ** 2 for n, e in errors.items() if e <= BLEND_WITHIN * best}
+
+    @staticmethod
+    def _actual(history: History, origin: int) -> int:
+        return history.starts[bisect_right(history.starts, origin)]
+
+    def cold_start(self, history: History, prior: StorePrior | None) -> Forecast:
+        """A store with under MIN_STARTS starts: the similar stores' prior, if any."""
+        waits = prior.waits(history) if prior is not None else []
+        if prior is None or not waits:
+            reason = f"cold start: under {MIN_STARTS} sale starts and no similar stores' history"
+            return Forecast.without_date(
+                self.name, len(history.starts), self.version, reason, history.median_run()
+            )
+        return prior_forecast(
+            history,
+            waits,
+            method=f"{self.name}:prior",
+            version=self.version,
+            reason=f"cold start: prior from {len(prior.peers)} similar stores ({prior.group})",
+        )
+
+
+def prior_forecast(history: History, waits: list[int], *, method: str, version: str, reason: str) -> Forecast:
+    """A forecast read off a sample of waits: median, 10th-90th percentiles, shares within 7 and 30 days."""
+    ordered = sorted(waits)
+    n = len(ordered)
+    today = history.today
+
+    def at(q: float) -> int:
+        return ordered[min(n - 1, max(0, math.ceil(q * n) - 1))]
+
+    return Forecast(
+        predicted_date=date.fromordinal(today + at(0.5)),
+        lower=date.fromordinal(today + at(0.1)),
+        upper=date.fromordinal(today + at(0.9)),
+        prob_7d=round((sum(w <= 7 for w in ordered) + 0.5 * 7 / 37) / (n + 0.5), 4),
+        prob_30d=round((sum(w <= 30 for w in ordered) + 0.5 * 30 / 60) / (n + 0.5), 4),
+        method=method,
+        data_points=len(history.starts),
+        model_version=version,
+        reason=reason,
+        expected_duration=history.median_run(),
+    )

@@ -10,10 +10,13 @@ from __future__ import annotations
 import logging
 import warnings
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dealwatch.core.errors import NotConfigured
 from dealwatch.promo.forecast import DailyFlags, Forecast, IntervalForecaster, median_run, sale_starts
+
+if TYPE_CHECKING:
+    from dealwatch.promo.forecast_prior import StorePrior
 
 MIN_POINTS = 10
 HORIZON_DAYS = 180
@@ -40,7 +43,7 @@ class ProphetForecaster:
         self.half_width = timedelta(days=half_width_days)
         self._fallback = IntervalForecaster(half_width_days)
 
-    def forecast(self, flags: DailyFlags, today: date) -> Forecast:
+    def forecast(self, flags: DailyFlags, today: date, prior: StorePrior | None = None) -> Forecast:
         import pandas as pd
 
         known = [(d, f) for d, f in flags if d <= today]

@@ -1,0 +1,150 @@
+"""The cold-start prior: what similar stores' histories say about a store with too little of its own.
+
+`PooledPrior` holds every store's daily flags with its category and country; `for_store` picks the
+peers of one store (same category and country, else same category, else same country, else all;
+never the store itself) as a `StorePrior`. Asked on a day, a `StorePrior` reads its peers only up to
+that day, so a backtest never sees the future. Its answer is a sample of "days until the next start":
+for a store with one start, the peers' gaps longer than the time already elapsed; for a store with
+none, when the peers' next start came after this same day (same weekday) one and two years ago, else
+the waiting times their gaps imply. The median is the prediction, the 10th-90th percentiles the 80%
+interval, and the share within 7 or 30 days the probabilities.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from dealwatch.promo.forecast import DailyFlags
+from dealwatch.promo.forecast_models import History
+
+#: Peer gaps older than this (days before the forecast day) are not used.
+PRIOR_LOOKBACK = 730
+#: Seasonal analogs further ahead than this are "no sale that season" and not used.
+ANALOG_HORIZON = 180
+#: Fewer peers than this in a group and the next wider group is used.
+MIN_PEERS = 2
+#: Fewer peer observations than this and the prior falls back to the wait from a random day.
+MIN_WAITS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class PeerStore:
+    """One store's history as a possible peer of others."""
+
+    flags: DailyFlags
+    category: str | None = None
+    country: str | None = None
+
+
+class PooledPrior:
+    """Every store's history, read as the cold-start prior of its similar stores."""
+
+    def __init__(self, stores: Mapping[str, PeerStore]) -> None:
+        self._stores = dict(stores)
+        self._histories: dict[str, History] = {}
+
+    def __len__(self) -> int:
+        return len(self._stores)
+
+    def for_store(self, store_id: str, category: str | None, country: str | None) -> StorePrior:
+        """The prior of `store_id`: its closest group of peers with at least MIN_PEERS members."""
+        others = {sid: s for sid, s in self._stores.items() if sid != store_id}
+        groups = (
+            ("category+country", lambda s: s.category == category and s.country == country),
+            ("category", lambda s: s.category == category),
+            ("country", lambda s: s.country == country),
+        )
+        for label, same in groups:
+            if (category is None and "category" in label) or (country is None and "country" in label):
+                continue
+            peers = [sid for sid, s in others.items() if same(s)]
+            if len(peers) >= MIN_PEERS:
+                return StorePrior(self, peers, label)
+        return StorePrior(self, list(others), "all stores")
+
+    def history(self, store_id: str) -> History:
+        """The peer's whole history, built once; callers read it only up to their forecast day."""
+        if store_id not in self._histories:
+            flags = self._stores[store_id].flags
+            last = max((d for d, _ in flags), default=date.min)
+            self._histories[store_id] = History.from_flags(flags, last)
+        return self._histories[store_id]
+
+
+@dataclass(frozen=True, slots=True)
+class StorePrior:
+    """One store's peers, and what they say about its next start."""
+
+    pooled: PooledPrior
+    peers: list[str]
+    group: str
+
+    def waits(self, history: History) -> list[int]:
+        """Days from `history.today` to the next start, one per peer observation up to that day."""
+        today = history.today
+        k = history.count_before(today)
+        gaps = self._gaps(today)
+        if k >= 1:
+            elapsed = today - history.starts[k - 1]
+            longer = [g - elapsed for g in gaps if g > elapsed]
+            if len(longer) >= MIN_WAITS:
+                return longer
+        else:
+            analogs = self._analogs(today)
+            if len(analogs) >= MIN_WAITS:
+                return analogs
+        # Overdue or unlike every peer: the wait from a random day of the peers' renewal process.
+        return [w for g in gaps for w in range(1, g + 1)]
+
+    def _gaps(self, today: int) -> list[int]:
+        gaps: list[int] = []
+        for peer in self.peers:
+            peer_history = self.pooled.history(peer)
+            if today < peer_history.base:
+                continue
+            k = peer_history.count_before(today)
+            starts = peer_history.starts[:k]
+            recent = bisect_right(starts, today - PRIOR_LOOKBACK)
+            for a, b in zip(starts[max(0, recent - 1) :], starts[max(1, recent) :], strict=False):
+                if b - a > 0 and peer_history.known(a, b) >= 0.9:
+                    gaps.append(b - a)
+        return gaps
+
+    def _analogs(self, today: int) -> list[int]:
+        waits: list[int] = []
+        for peer in self.peers:
+            peer_history = self.pooled.history(peer)
+            for years in (1, 2):
+                anchor = today - 364 * years
+                i = bisect_right(peer_history.starts, anchor)
+                if i == len(peer_history.starts):
+                    continue
+                start = peer_history.starts[i]
+                if start <= today and start - anchor <= ANALOG_HORIZON:
+                    if peer_history.known(anchor, start) >= 0.9:
+                        waits.append(start - anchor)
+                elif (
+                    anchor >= peer_history.base and peer_history.known(anchor, anchor + ANALOG_HORIZON) >= 0.9
+                ):
+                    waits.append(ANALOG_HORIZON + 1)  # no start that season: a long wait, not no data
+        return waits
+
+
+def pooled_prior(session: Session, until: date, stores: Iterable[str] | None = None) -> PooledPrior:
+    """Every store's daily flags up to `until` (or only `stores`), for `PooledPrior.for_store`."""
+    from dealwatch.promo.history import daily_flags
+    from dealwatch.promo.stores import list_stores
+
+    wanted = set(stores) if stores is not None else None
+    return PooledPrior(
+        {
+            store.id: PeerStore(daily_flags(session, store.id, until), store.category, store.country)
+            for store in list_stores(session)
+            if wanted is None or store.id in wanted
+        }
+    )
