@@ -80,3 +80,41 @@ def test_track_record_scores_each_prediction_once_when_the_sale_starts(
         record = track_record(session, "acme")
     # errors: 40-45 = -5, 35-45 = -10, 47-45 = +2
     assert (record.scored, record.mae_days, record.within_7) == (3, round(17 / 3, 2), round(2 / 3, 3))
+
+
+def test_the_daily_pass_can_pool_a_prior_from_the_stored_stores(
+    sessions: sessionmaker[Session], clock: FrozenClock
+) -> None:
+    from dealwatch.promo.detect.base import Detection
+    from dealwatch.promo.forecast import build_forecaster
+    from dealwatch.promo.forecast_prior import pooled_prior
+    from dealwatch.promo.history import daily_flags, record_day
+
+    stores = {"old-1": 0, "old-2": 9, "new": 200}  # the old stores run a sale every 20 days
+    with sessions.begin() as session:
+        for store_id in stores:
+            spec = {
+                "id": store_id,
+                "url": f"https://{store_id}.example/",
+                "name": store_id,
+                "category": "toys",
+                "country": "FR",
+            }
+            add_store(session, parse_spec(spec), clock)
+        for store_id, first in stores.items():
+            for d in range(first, 211):
+                on = (d - first) % 20 < 3 if store_id != "new" else d in (205, 206)
+                detection = Detection(on, 0.9, "rules")
+                day = START + timedelta(days=d)
+                record_day(
+                    session, store_id=store_id, day=day, fetch_outcome="ok", clock=clock, detection=detection
+                )
+    today = START + timedelta(days=210)
+    with sessions() as session:
+        pooled = pooled_prior(session, today)
+        prior = pooled.for_store("new", "toys", "FR")
+        flags = daily_flags(session, "new", today)
+    assert sorted(prior.peers) == ["old-1", "old-2"] and prior.group == "category+country"
+    forecast = build_forecaster("dealwatch").forecast(flags, today, prior)
+    assert forecast.method == "dealwatch:prior" and forecast.predicted_date is not None
+    assert 10 <= (forecast.predicted_date - today).days <= 20  # the peers' 20-day rhythm, 5 days in

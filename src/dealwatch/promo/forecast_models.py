@@ -34,10 +34,14 @@ OUTCOME_HORIZON = 180
 MIN_RESIDUALS = 6
 #: The stated coverage of the forecast interval.
 COVERAGE = 0.8
+#: The store's renewal probability counts as this many replayed sale starts.
+PROBABILITY_PRIOR = 10
 #: Days after which a replayed start weighs half as much in the interval.
 BAND_HALF_LIFE = 365
 #: Half-width of the window around an event in which a sale start counts as "for" that event.
 EVENT_WINDOW = 10
+#: An event further past the last start than this many times the longest gap is not the next sale.
+LONGEST_GAP_FACTOR = 1.25
 #: Days after which a year's event hit or miss weighs half as much in the store's affinity.
 AFFINITY_HALF_LIFE = 730
 #: A store's affinity to an event is shrunk toward this share, with the weight of half a recent year.
@@ -315,6 +319,11 @@ def calendar_point(history: History, origin: int) -> int | None:
         between = _between_events(history, origin, kept)
         if between is not None:
             best = min(best, between)
+        # A store that never went this long without a sale is not expected to now: the event is
+        # too far off to be its next sale.
+        gaps = history.gaps_before(origin)
+        if gaps and best - history.starts[k - 1] > LONGEST_GAP_FACTOR * max(gaps):
+            return None
     return best
 
 
@@ -493,14 +502,22 @@ def _fallback_band(history: History, predicted: int, prior: StorePrior | None) -
 def _probability(history: History, predicted: int, replayed: Replay, horizon: int) -> float:
     """P(start within `horizon` days): the replayed errors shifted onto today's prediction.
 
-    Outcomes with no start in the horizon count as misses; the renewal estimate from the gaps is
-    the prior (weight 2), so thin histories stay near it.
+    Each replayed sale start weighs the same (its origins share one vote), as does each stretch of
+    origins that saw no start in the outcome horizon (a miss); the renewal estimate from the
+    store's gaps is the prior with the weight of PROBABILITY_PRIOR starts, so thin replays stay near it.
     """
     limit = history.today + horizon
-    hits = sum(1 for _, r in replayed.residuals if predicted + r <= limit)
-    n = len(replayed.residuals) + len(replayed.censored)
+    votes: dict[int, list[bool]] = {}
+    for origin, residual in replayed.residuals:
+        votes.setdefault(history.starts[bisect_right(history.starts, origin)], []).append(
+            predicted + residual <= limit
+        )
+    for origin in replayed.censored:
+        i = bisect_right(history.starts, origin)
+        votes.setdefault(history.starts[i] if i < len(history.starts) else -1, []).append(False)
+    share = sum(sum(v) / len(v) for v in votes.values())
     prior = _renewal_probability(history, horizon)
-    return round((hits + 2 * prior) / (n + 2), 4)
+    return round((share + PROBABILITY_PRIOR * prior) / (len(votes) + PROBABILITY_PRIOR), 4)
 
 
 def _renewal_probability(history: History, horizon: int) -> float:
@@ -644,10 +661,24 @@ class DealwatchForecaster:
             means = [sum(e) / len(e) for e in (by_start[name][s] for s in starts)]
             return sum(m * w for m, w in zip(means, weights, strict=True)) / sum(weights)
 
+        def wins(name: str) -> bool:
+            # Judged where the rule disagrees with the anchor: where it falls back to the same
+            # prediction, the tie says nothing about it.
+            differ = [i for i, s in enumerate(starts) if by_start[name][s] != by_start[self.anchor][s]]
+            if len(differ) < MIN_EVENTS:
+                return False
+            mine = sum(
+                weights[i] * sum(by_start[name][starts[i]]) / len(by_start[name][starts[i]]) for i in differ
+            )
+            theirs = sum(
+                weights[i] * sum(by_start[self.anchor][starts[i]]) / len(by_start[self.anchor][starts[i]])
+                for i in differ
+            )
+            return mine <= WIN_RATIO * theirs
+
         errors = {name: error(name) for name in replays}
-        best = min(errors, key=lambda name: errors[name])
-        if best != self.anchor and errors[best] > WIN_RATIO * errors[self.anchor]:
-            best = self.anchor
+        winners = [name for name in replays if name != self.anchor and wins(name)]
+        best = min(winners, key=lambda name: errors[name]) if winners else self.anchor
         scores = ", ".join(f"{name} {value:.1f}" for name, value in errors.items())
         return best, errors, f"replayed MAE over {len(starts)} sale starts (days): {scores}"
 

@@ -28,6 +28,10 @@ PRIOR_LOOKBACK = 730
 ANALOG_HORIZON = 180
 #: Fewer peers than this in a group and the next wider group is used.
 MIN_PEERS = 2
+#: The peers' start rate counts as this many days of the store's own history.
+PRIOR_DAYS = 90
+#: The most the peers' waits are stretched (or shrunk) toward the store's own start rate.
+MAX_STRETCH = 2.0
 #: Fewer peer observations than this and the prior falls back to the wait from a random day.
 MIN_WAITS = 5
 
@@ -85,21 +89,44 @@ class StorePrior:
     group: str
 
     def waits(self, history: History) -> list[int]:
-        """Days from `history.today` to the next start, one per peer observation up to that day."""
+        """Days from `history.today` to the next start, one per peer observation up to that day.
+
+        Stretched by how much rarer the store's own starts have been than its peers' (a store seen
+        for a year without a sale is not a typical peer), see `rate_ratio`.
+        """
         today = history.today
         k = history.count_before(today)
         gaps = self._gaps(today)
+        waits: list[int] = []
         if k >= 1:
             elapsed = today - history.starts[k - 1]
-            longer = [g - elapsed for g in gaps if g > elapsed]
-            if len(longer) >= MIN_WAITS:
-                return longer
+            waits = [g - elapsed for g in gaps if g > elapsed]
         else:
-            analogs = self._analogs(today)
-            if len(analogs) >= MIN_WAITS:
-                return analogs
-        # Overdue or unlike every peer: the wait from a random day of the peers' renewal process.
-        return [w for g in gaps for w in range(1, g + 1)]
+            waits = self._analogs(today)
+        if len(waits) < MIN_WAITS:
+            # Overdue or unlike every peer: the wait from a random day of the peers' renewal process.
+            waits = [w for g in gaps for w in range(1, g + 1)]
+        stretch = self.rate_ratio(history)
+        return [max(1, round(w * stretch)) for w in waits]
+
+    def rate_ratio(self, history: History) -> float:
+        """Peers' start rate over the store's, the store's shrunk toward the peers' by PRIOR_DAYS."""
+        today = history.today
+        first = today - PRIOR_LOOKBACK
+        peer_starts = peer_days = 0
+        for peer in self.peers:
+            peer_history = self.pooled.history(peer)
+            if today < peer_history.base:
+                continue
+            peer_starts += peer_history.count_before(today) - peer_history.count_before(first)
+            peer_days += round(peer_history.known(first + 1, today) * (today - first))
+        if not peer_starts:
+            return 1.0
+        peer_rate = peer_starts / peer_days
+        own_days = round(history.known(first + 1, today) * (today - first))
+        own_starts = history.count_before(today) - history.count_before(first)
+        own_rate = (own_starts + PRIOR_DAYS * peer_rate) / (own_days + PRIOR_DAYS)
+        return min(MAX_STRETCH, max(1 / MAX_STRETCH, peer_rate / own_rate))
 
     def _gaps(self, today: int) -> list[int]:
         gaps: list[int] = []
