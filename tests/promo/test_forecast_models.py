@@ -166,3 +166,12 @@ def test_a_store_quiet_for_long_stretches_its_peers_waits() -> None:
     fresh = History.from_flags(flags_from([], 400)[380:], START + timedelta(days=399))
     assert prior.rate_ratio(quiet) > 1.5 and 0.9 <= prior.rate_ratio(fresh) <= 1.3
     assert statistics.median(prior.waits(quiet)) > statistics.median(prior.waits(fresh))
+
+
+def test_peers_that_wait_past_the_horizon_give_probabilities_but_no_date() -> None:
+    pooled = PooledPrior({f"yearly-{i}": _peer([10 + i, 375 + i]) for i in range(6)})
+    prior = pooled.for_store("new", "fashion", "DE")
+    today = START + timedelta(days=400)
+    forecast = build_forecaster("dealwatch").forecast(flags_from([390], 401), today, prior)
+    assert forecast.predicted_date is None and "over 180 days" in (forecast.reason or "")
+    assert forecast.prob_30d is not None and forecast.prob_30d < 0.2

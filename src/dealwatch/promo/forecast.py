@@ -1,7 +1,8 @@
 """Next-sale forecast: the Forecaster seam, the seed's interval model (average gap, ±7 days), the factory.
 
 Other models live beside this module: `forecast_models` (calendar, cadence and the backtest-selected
-`dealwatch`), `forecast_prophet` (the seed's Prophet baseline, optional extra). `build_forecaster(name)`
+`dealwatch`), `forecast_prophet` (the seed's Prophet baseline, optional extra); `forecast_prior` pools
+similar stores' histories into the cold-start prior a forecaster may be given. `build_forecaster(name)`
 builds any of them by name.
 """
 

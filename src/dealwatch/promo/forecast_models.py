@@ -2,12 +2,14 @@
 
 Every model here is a *point rule* (history + origin day -> first sale start after the origin) wrapped
 by one calibration step: the rule is replayed at rolling origins over the store's own past (every 7
-days over the last year, each origin seeing only the days before it), and the residuals of those
-replays give the 80% interval (conformal quantiles) and the probabilities of a start within 7 and 30
-days. `dealwatch` replays every rule the same way and keeps, per store, the one with the lowest
-recent error; stores with too little history get a cold-start prior (cadence, else the calendar with
-pooled event affinities). Unknown days (flag None) are missing data: they never count as "no sale",
-gaps spanning them are not used as cadence evidence, and event windows mostly unknown are not scored.
+days over the last two years, each origin seeing only the days before it), and the residuals of
+those replays give the 80% interval (conformal) and the probabilities of a start within 7 and 30
+days. `dealwatch` replays every rule the same way and judges them per sale start, not per origin:
+it keeps the seed's average-gap rule unless another rule beat it clearly against enough starts, and
+short of that averages the rules that replayed about as well. Stores with under two starts follow
+the prior pooled from similar stores (`forecast_prior`). Unknown days (flag None) are missing data:
+they never count as "no sale", gaps spanning them are not used as cadence evidence, and event
+windows mostly unknown are not scored.
 """
 
 from __future__ import annotations
@@ -710,7 +712,11 @@ class DealwatchForecaster:
 
 
 def prior_forecast(history: History, waits: list[int], *, method: str, version: str, reason: str) -> Forecast:
-    """A forecast read off a sample of waits: median, 10th-90th percentiles, shares within 7 and 30 days."""
+    """A forecast read off a sample of waits: median, 10th-90th percentiles, shares within 7 and 30 days.
+
+    When most waits run past OUTCOME_HORIZON the sample says "no sale soon", not when: no date then,
+    only the probabilities.
+    """
     ordered = sorted(waits)
     n = len(ordered)
     today = history.today
@@ -718,12 +724,19 @@ def prior_forecast(history: History, waits: list[int], *, method: str, version: 
     def at(q: float) -> int:
         return ordered[min(n - 1, max(0, math.ceil(q * n) - 1))]
 
+    def within(horizon: int) -> float:
+        # Half an observation of a memoryless 30-day wait keeps a thin sample off 0 and 1.
+        return round((sum(w <= horizon for w in ordered) + 0.5 * horizon / (horizon + 30)) / (n + 0.5), 4)
+
+    median = at(0.5)
+    if median > OUTCOME_HORIZON:
+        reason = f"{reason}: most of them waited over {OUTCOME_HORIZON} days"
     return Forecast(
-        predicted_date=date.fromordinal(today + at(0.5)),
-        lower=date.fromordinal(today + at(0.1)),
-        upper=date.fromordinal(today + at(0.9)),
-        prob_7d=round((sum(w <= 7 for w in ordered) + 0.5 * 7 / 37) / (n + 0.5), 4),
-        prob_30d=round((sum(w <= 30 for w in ordered) + 0.5 * 30 / 60) / (n + 0.5), 4),
+        predicted_date=date.fromordinal(today + median) if median <= OUTCOME_HORIZON else None,
+        lower=date.fromordinal(today + at(0.1)) if median <= OUTCOME_HORIZON else None,
+        upper=date.fromordinal(today + at(0.9)) if median <= OUTCOME_HORIZON else None,
+        prob_7d=within(7),
+        prob_30d=within(30),
         method=method,
         data_points=len(history.starts),
         model_version=version,

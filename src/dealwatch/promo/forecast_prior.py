@@ -20,12 +20,12 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from dealwatch.promo.forecast import DailyFlags
-from dealwatch.promo.forecast_models import History
+from dealwatch.promo.forecast_models import OUTCOME_HORIZON, History
 
 #: Peer gaps older than this (days before the forecast day) are not used.
 PRIOR_LOOKBACK = 730
-#: Seasonal analogs further ahead than this are "no sale that season" and not used.
-ANALOG_HORIZON = 180
+#: Seasonal analogs further ahead than this are "no sale that season": a wait past the horizon.
+ANALOG_HORIZON = OUTCOME_HORIZON
 #: Fewer peers than this in a group and the next wider group is used.
 MIN_PEERS = 2
 #: The peers' start rate counts as this many days of the store's own history.
