@@ -6,17 +6,20 @@ never the store itself) as a `StorePrior`. Asked on a day, a `StorePrior` reads 
 that day, so a backtest never sees the future. Its answer is a sample of "days until the next start":
 for a store with one start, the peers' gaps longer than the time already elapsed; for a store with
 none, when the peers' next start came after this same day (same weekday) one and two years ago, else
-the waiting times their gaps imply. The median is the prediction, the 10th-90th percentiles the 80%
-interval, and the share within 7 or 30 days the probabilities.
+the waiting times their gaps imply; stretched (at most 2x either way) by how much rarer or more
+frequent the store's own starts have been. The median is the prediction (none when it is past 180
+days: "no sale soon"), the 10th-90th percentiles the 80% interval, and the share within 7 or 30 days
+the probabilities.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dealwatch.promo.forecast import DailyFlags
@@ -52,20 +55,17 @@ class PooledPrior:
         self._stores = dict(stores)
         self._histories: dict[str, History] = {}
 
-    def __len__(self) -> int:
-        return len(self._stores)
-
     def for_store(self, store_id: str, category: str | None, country: str | None) -> StorePrior:
         """The prior of `store_id`: its closest group of peers with at least MIN_PEERS members."""
         others = {sid: s for sid, s in self._stores.items() if sid != store_id}
-        groups = (
-            ("category+country", lambda s: s.category == category and s.country == country),
-            ("category", lambda s: s.category == category),
-            ("country", lambda s: s.country == country),
-        )
+        groups: list[tuple[str, Callable[[PeerStore], bool]]] = []
+        if category is not None and country is not None:
+            groups.append(("category+country", lambda s: s.category == category and s.country == country))
+        if category is not None:
+            groups.append(("category", lambda s: s.category == category))
+        if country is not None:
+            groups.append(("country", lambda s: s.country == country))
         for label, same in groups:
-            if (category is None and "category" in label) or (country is None and "country" in label):
-                continue
             peers = [sid for sid, s in others.items() if same(s)]
             if len(peers) >= MIN_PEERS:
                 return StorePrior(self, peers, label)
@@ -162,16 +162,22 @@ class StorePrior:
         return waits
 
 
-def pooled_prior(session: Session, until: date, stores: Iterable[str] | None = None) -> PooledPrior:
-    """Every store's daily flags up to `until` (or only `stores`), for `PooledPrior.for_store`."""
-    from dealwatch.promo.history import daily_flags
-    from dealwatch.promo.stores import list_stores
+def pooled_prior(session: Session, until: date) -> PooledPrior:
+    """Every store's daily flags up to `until` (one query), for `PooledPrior.for_store` in a daily pass."""
+    from dealwatch.promo.models import PromoDay, Store
 
-    wanted = set(stores) if stores is not None else None
+    flags: dict[str, list[tuple[date, bool | None]]] = {}
+    rows = session.execute(
+        select(PromoDay.store_id, PromoDay.day, PromoDay.has_promotion)
+        .where(PromoDay.day <= until)
+        .order_by(PromoDay.store_id, PromoDay.day)
+    )
+    for store_id, day, flag in rows:
+        flags.setdefault(store_id, []).append((day, flag))
+    stores = session.execute(select(Store.id, Store.category, Store.country))
     return PooledPrior(
         {
-            store.id: PeerStore(daily_flags(session, store.id, until), store.category, store.country)
-            for store in list_stores(session)
-            if wanted is None or store.id in wanted
+            store_id: PeerStore(flags.get(store_id, []), category, country)
+            for store_id, category, country in stores
         }
     )
