@@ -32,7 +32,7 @@ BACKTEST_DAYS = 730
 BACKTEST_STEP = 7
 #: Origins whose next start is further than this are scored as "no sale in the horizon".
 OUTCOME_HORIZON = 180
-#: Fewer replayed outcomes than this and the interval falls back to the spread of the gaps.
+#: Fewer replayed outcomes (or waits) than this and the interval falls back to a wider rule of thumb.
 MIN_RESIDUALS = 6
 #: The stated coverage of the forecast interval.
 COVERAGE = 0.8
@@ -373,7 +373,7 @@ class Replay:
 
 
 def replay(history: History, rule: PointRule) -> Replay:
-    """Run `rule` at every BACKTEST_STEP days over the last year, each origin seeing only its past."""
+    """Run `rule` every BACKTEST_STEP days over the last BACKTEST_DAYS, each origin seeing only its past."""
     residuals: list[tuple[int, int]] = []
     censored: list[int] = []
     today = history.today
@@ -571,14 +571,6 @@ class CalendarForecaster(_RuleForecaster):
     rule = staticmethod(calendar_or_interval_point)
 
 
-class CalibratedIntervalForecaster(_RuleForecaster):
-    """The seed's average-gap rule with replay-calibrated intervals (a candidate inside `dealwatch`)."""
-
-    name = "interval"
-    version = "interval-cal-1"
-    rule = staticmethod(interval_point)
-
-
 #: The rules `dealwatch` chooses between; the first is the anchor it keeps without strong evidence.
 CANDIDATES: dict[str, PointRule] = {
     "interval": interval_point,
@@ -601,7 +593,7 @@ class DealwatchForecaster:
     """Per store, the rule its own replay clearly favours, else a blend of the rules that replay well.
 
     Cold stores (under MIN_STARTS starts) follow the prior pooled from similar stores when one is
-    given; without one, the calendar rule with built-in event affinities.
+    given; without one they get no date, like the seed's rule.
     """
 
     name = "dealwatch"
@@ -643,8 +635,8 @@ class DealwatchForecaster:
 
         Replays are compared per sale start (every origin whose next start is that one, averaged),
         since the weekly origins before one start are not independent evidence. Another rule
-        replaces the anchor only with replays against MIN_EVENTS starts and an error at most
-        WIN_RATIO of the anchor's.
+        replaces the anchor only if, over the starts (at least MIN_EVENTS) where the two disagree,
+        its error is at most WIN_RATIO of the anchor's.
         """
         origins = [{o for o, _ in r.residuals} for r in replays.values()]
         shared = set.intersection(*origins) if origins else set()
@@ -658,10 +650,16 @@ class DealwatchForecaster:
         if len(starts) < MIN_EVENTS:
             return self.anchor, {}, f"replays cover {len(starts)} sale starts, under {MIN_EVENTS}"
         weights = [0.5 ** ((history.today - s) / SELECT_HALF_LIFE) for s in starts]
+        means = {
+            name: [sum(e) / len(e) for e in (per_start[s] for s in starts)]
+            for name, per_start in by_start.items()
+        }
+
+        def weighted(values: list[float], among: list[int]) -> float:
+            return sum(values[i] * weights[i] for i in among)
 
         def error(name: str) -> float:
-            means = [sum(e) / len(e) for e in (by_start[name][s] for s in starts)]
-            return sum(m * w for m, w in zip(means, weights, strict=True)) / sum(weights)
+            return weighted(means[name], list(range(len(starts)))) / sum(weights)
 
         def wins(name: str) -> bool:
             # Judged where the rule disagrees with the anchor: where it falls back to the same
@@ -669,14 +667,7 @@ class DealwatchForecaster:
             differ = [i for i, s in enumerate(starts) if by_start[name][s] != by_start[self.anchor][s]]
             if len(differ) < MIN_EVENTS:
                 return False
-            mine = sum(
-                weights[i] * sum(by_start[name][starts[i]]) / len(by_start[name][starts[i]]) for i in differ
-            )
-            theirs = sum(
-                weights[i] * sum(by_start[self.anchor][starts[i]]) / len(by_start[self.anchor][starts[i]])
-                for i in differ
-            )
-            return mine <= WIN_RATIO * theirs
+            return weighted(means[name], differ) <= WIN_RATIO * weighted(means[self.anchor], differ)
 
         errors = {name: error(name) for name in replays}
         winners = [name for name in replays if name != self.anchor and wins(name)]
