@@ -17,7 +17,9 @@ from dealwatch.core.clock import FrozenClock
 from dealwatch.fetch.models import FetchAttempt
 from dealwatch.pipeline import run_daily
 from dealwatch.promo.detect.base import Detection, Page
+from dealwatch.promo.detect.cascade import Cascade, build_cascade
 from dealwatch.promo.models import Prediction, PromoDay
+from dealwatch.promo.review import Answer, decide_review, list_reviews
 from dealwatch.promo.stores import StoreSpec, import_stores
 from dealwatch.sandbox import SandboxServer, SandboxWorld
 from dealwatch.services import Services, build_services
@@ -215,3 +217,29 @@ async def test_an_unchanged_page_reuses_yesterdays_detection(settings: Settings)
         assert second.promotion_text == first.promotion_text
         assert second.evidence == ["reused from 2025-11-28"]
     services.engine.dispose()
+
+
+async def test_unsure_days_are_queued_for_review_and_a_persons_answer_survives_reruns(
+    settings: Settings, world: SandboxWorld, sandbox: SandboxServer
+) -> None:
+    services = _services(settings, world, sandbox, [])
+    base = build_cascade(settings, ["structured", "rules"])
+    services.detector = Cascade(base.tiers, base.thresholds, review_below=1.01)  # every verdict is "unsure"
+    try:
+        await _run(services, sandbox, START)
+        with services.sessions.begin() as session:
+            pending = list_reviews(session)
+            assert {r.store_id for r in pending} == {s.slug for s in world.stores}
+            assert all(r.snapshot_id is not None and r.day == START for r in pending)
+            first = pending[0]
+            truth = world.truth(first.store_id, START).has_promotion
+            decide_review(session, first.id, Answer(not truth, reviewer="ops"), services.clock)
+        await _run(services, sandbox, START)  # re-run the day: the person's answer stands
+    finally:
+        await services.aclose()
+    with services.sessions() as session:
+        day = session.scalar(
+            select(PromoDay).where(PromoDay.store_id == first.store_id, PromoDay.day == START)
+        )
+        assert day is not None and day.tier == "review" and day.has_promotion is (not truth)
+        assert len(list_reviews(session)) == len(world.stores) - 1

@@ -346,12 +346,15 @@ def eval_forecast(
 def corpus_detect(
     out: Path,
     seed: Annotated[int, typer.Option(help="corpus seed")] = 7,
-    pages: Annotated[int, typer.Option(help="pages to render (train + test)")] = 4000,
+    pages: Annotated[int, typer.Option(help="pages to render (train + test)")] = 6000,
+    phrases: Annotated[
+        Path | None, typer.Option(help="phrase directory (default: the shipped phrases)")
+    ] = None,
 ) -> None:
     """Render the multilingual labelled phrases into pages: OUT/train and OUT/test (never trained on)."""
-    from dealwatch.promo.detect.corpus import build_corpus
+    from dealwatch.promo.detect.corpus import PHRASES_DIR, build_corpus
 
-    summary = build_corpus(out, seed=seed, pages=pages, progress=True)
+    summary = build_corpus(out, seed=seed, pages=pages, progress=True, phrases_dir=phrases or PHRASES_DIR)
     console.print(f"wrote {out}/train and {out}/test: {summary}")
 
 

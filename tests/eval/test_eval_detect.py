@@ -45,6 +45,7 @@ def test_corpus_is_varied_and_balanced() -> None:
 
 def test_holdout_scores(holdout_metrics: dict) -> None:
     assert holdout_metrics["n"] == len(read_labels(HOLDOUT))
+    assert holdout_metrics["ece"] <= 0.1
     assert holdout_metrics["precision"] >= 0.9
     assert holdout_metrics["recall"] >= 0.85
     assert holdout_metrics["type_accuracy"] >= 0.8
@@ -60,7 +61,9 @@ def test_tuning_scores(tuning_metrics: dict) -> None:
 def test_report_shape(tuning_metrics: dict) -> None:
     assert tuning_metrics["llm_share"] == 0.0
     assert sum(tuning_metrics["tier_share"].values()) == pytest.approx(1.0, abs=0.01)
-    assert set(tuning_metrics["tier_share"]) <= {"structured", "rules", "none"}
+    assert set(tuning_metrics["tier_share"]) <= {"structured", "rules", "ml", "none"}  # no LLM configured
+    assert tuning_metrics["llm_calls_per_1k"] == 0.0 and tuning_metrics["llm_cost_per_1k_usd"] == 0.0
+    assert 0.0 <= tuning_metrics["ece"] <= 0.2 and 0.0 <= tuning_metrics["review_share"] <= 1.0
     assert tuning_metrics["pages_per_second"] > 0
     confusion = tuning_metrics["confusion"]
     assert sum(confusion.values()) == tuning_metrics["n"]

@@ -52,11 +52,11 @@ def test_unsure_verdict_falls_through_to_the_next_tier() -> None:
     assert "a/a-saw" in result.evidence
 
 
-def test_when_nobody_is_sure_the_most_confident_decided_verdict_wins() -> None:
-    tiers = [FixedTier("a", True, 0.7), FixedTier("b", None, 0.0), FixedTier("c", False, 0.6)]
+def test_when_nobody_is_sure_the_last_tier_that_decided_wins() -> None:
+    tiers = [FixedTier("a", True, 0.7), FixedTier("b", False, 0.6), FixedTier("c", None, 0.0)]
     result = Cascade(tiers, {"a": 0.9, "b": 0.9, "c": 0.9}).detect(PAGE)
-    assert result.tier == "a"
-    assert result.has_promotion is True
+    assert result.tier == "b"
+    assert result.has_promotion is False and result.ran == ("a", "b", "c")
 
 
 def test_nothing_decided_is_undecided_with_tier_none() -> None:

@@ -27,8 +27,9 @@ class Cascade:
     """Runs detection tiers in order; the first decided verdict at or above its tier's threshold wins.
 
     Each tier's confidence is first calibrated (when the model file holds a map for it). When no
-    tier is sure enough, the most confident decided verdict wins; when no tier decides, the result
-    is undecided with tier "none". With `review_below` set, a final verdict less sure than that is
+    tier is sure enough, the last tier that decided wins: later tiers read more (the ml tier weighs
+    the rules' findings, the LLM reads the candidate lines); when no tier decides, the result is
+    undecided with tier "none". With `review_below` set, a final verdict less sure than that is
     marked for human review. A tier without a threshold never stops the cascade.
     """
 
@@ -59,7 +60,7 @@ class Cascade:
                 return self._final(detection, ran)
         decided = [d for d in ran if d.decided]
         if decided:
-            return self._final(max(decided, key=lambda d: d.confidence), ran)
+            return self._final(decided[-1], ran)
         return self._final(Detection(None, 0.0, "none"), ran)
 
     def _final(self, winner: Detection, ran: list[Detection]) -> Detection:

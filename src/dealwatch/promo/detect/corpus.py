@@ -1377,7 +1377,13 @@ class _PageWriter:
 
 
 def build_corpus(
-    out_dir: Path, *, seed: int = 7, pages: int = 4000, test_share: float = 0.25, progress: bool = False
+    out_dir: Path,
+    *,
+    seed: int = 7,
+    pages: int = 6000,
+    test_share: float = 0.25,
+    progress: bool = False,
+    phrases_dir: Path = PHRASES_DIR,
 ) -> CorpusSummary:
     """Render the phrases into `pages` labelled home pages under OUT/train and OUT/test."""
     if not 2 <= pages <= 99_999:
@@ -1385,7 +1391,7 @@ def build_corpus(
     if not 0.0 < test_share < 1.0:
         raise InvalidInput(f"test_share must be between 0 and 1 (exclusive), not {test_share}")
     rng = random.Random(seed)
-    phrases = load_phrases()
+    phrases = load_phrases(phrases_dir)
     by_split: dict[str, list[Phrase]] = {"train": [], "test": []}
     for phrase in phrases:
         by_split[phrase_split(phrase.text, test_share)].append(phrase)

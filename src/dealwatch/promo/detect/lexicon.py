@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _I = re.IGNORECASE
 _CONTEXT = 160  # characters of each neighbouring line read as context
@@ -511,12 +512,18 @@ _ENDED = _rx(
     r"\bzijn\s+voorbij\b",
 )
 # Text addressed to a machine reader. It is data; it can never count as a promotion.
-_MACHINE_NAMES = re.compile(r"\b(?:AI|KI|IA|LLM|GPT|ChatGPT|Claude|Gemini)\b")
+_MACHINE_NAMES = re.compile(
+    r"\b(?:AI|KI|IA|LLM|GPT|ChatGPT|Claude|Gemini)\b|AI(?=[\u3040-\u30ff])|言語モデル|アシスタント|指示を無視"
+)
 _INSTRUCTION = re.compile(  # matched against lower-cased text: case-insensitive matching is much slower
     r"\b(?:language\s+models?|ai\s+models?|assistants?|chatbots?|"
     r"sprachmodell\w*|assistent\w*|modèles?\s+de\s+langage|assistente|asistente|modelos?\s+de\s+lenguaje|"
     r"ignor(?:iere|ez|a|eer)\s+\w+|(?:melde|sage),?\s+dass|signalez\s+que|indique\s+que|informa\s+que|"
     r"segnala\s+che|meld\s+dat|ki-\w+|"
+    # nl, pt, pl, sv: language models, assistants, "ignore (the) previous instructions"
+    r"taalmodel\w*|modelos?\s+de\s+linguagem|modell[oi]\s+linguistic\w*|model\w*\s+językow\w*|språkmodell\w*|asystent\w*|"
+    r"negeer\s+\w+|ignore\s+as\s+\w+|zignoruj\s+\w+|ignoruj\s+\w+|ignorera\s+\w+|"
+    r"instructies|instruç(?:ão|ões)|instrukcj\w*|instruktion\w*|ignore\s+o\s+\w+|"
     r"ignore\s+(?:all\s+|any\s+)?(?:previous|prior|above|earlier)\s+instructions|system\s+(?:note|prompt|message)|"
     r"(?:report|classify|answer|respond|say)\s+(?:that|accordingly|true|has_promotion)|has_promotion|"
     r"automated\s+(?:systems?|agents?|readers?|price|tools?)|crawlers?|scrapers?|web\s+bots?|detectors?)\b"
@@ -557,6 +564,7 @@ def split_messages(text: str) -> list[str]:
     return [part.strip() for part in _SUBSEGMENT.split(text) if part.strip()]
 
 
+@lru_cache(maxsize=65536)  # asked of the same lines by the rules and ml tiers, and day after day
 def might_promote(text: str) -> bool:
     """Cheap pre-test: could `text` be promotional at all? False means `judge` would find nothing."""
     return _TRIGGER.search(text.lower()) is not None

@@ -11,7 +11,9 @@ with its version, metrics and the calibration maps of every tier.
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,9 +22,10 @@ from typing import TYPE_CHECKING, Any
 from dealwatch.core.errors import ConfigError, NotConfigured
 from dealwatch.promo.detect import lexicon
 from dealwatch.promo.detect.base import PROMOTION_TYPES, Detection, Page
-from dealwatch.promo.detect.calibration import Calibrator
-from dealwatch.promo.detect.regions import KINDS, MAX_LINE, Candidate, scan
-from dealwatch.promo.detect.rules import judge_line
+from dealwatch.promo.detect.calibration import Calibrator, promo_probability
+from dealwatch.promo.detect.regions import MAX_LINE, Candidate, scan
+from dealwatch.promo.detect.rules import judge_line, rules_verdict
+from dealwatch.promo.detect.vocabulary import word_groups
 
 if TYPE_CHECKING:
     import numpy as np
@@ -30,22 +33,11 @@ if TYPE_CHECKING:
 
 SHIPPED_MODEL = Path(__file__).with_name("model") / "detect.json"
 _MAX_CANDIDATES = 150
-_CODE = re.compile(r"\b(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{4,12}\b")
-_MONEY = re.compile(r"[$€£¥円]\s?\d|\d\s?(?:€|eur|kr|zł|円|¥)", re.IGNORECASE)
-_PERCENT = re.compile(r"\d\s?%")
-_META = (
-    *(f"kind:{kind}" for kind in KINDS),
-    "rules:score",
-    "rules:promotional",
-    "rules:dismissed",
-    "has:percent",
-    "has:money",
-    "has:code",
-    "len:short",
-    "len:medium",
-    "len:long",
-    "order",
-    "upper",
+_WORD = re.compile(r"\w+|[%$€£¥]")
+_SHAPES = (
+    ("percent", re.compile(r"\d\s?[%％]")),
+    ("money", re.compile(r"[$€£¥円]\s?\d|\d\s?(?:€|eur|kr|zł|円|¥)", re.IGNORECASE)),
+    ("code", re.compile(r"\b(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{4,12}\b")),
 )
 
 
@@ -60,62 +52,74 @@ def ml_candidates(page: Page) -> list[Candidate]:
 
 
 class Featurizer:
-    """Candidate lines -> sparse feature rows (hashing: no vocabulary to store, any language)."""
+    """Candidate lines -> sparse feature rows, hashed (no vocabulary to store; any language).
+
+    Every feature is a named token with a weight, hashed in one call per page: words and word
+    pairs of the line, its character n-grams (which carry languages no word list knows), words of
+    the neighbouring lines, and what the line is (where it sits, what the keyword rules made of it,
+    which vocabulary groups it uses). Each text block is scaled to unit length.
+    """
+
+    width = 2**18
 
     def __init__(self) -> None:
-        from sklearn.feature_extraction.text import HashingVectorizer
+        from sklearn.feature_extraction import FeatureHasher
 
-        common: dict[str, Any] = {"alternate_sign": False, "norm": "l2", "dtype": _float32()}
-        self.words = HashingVectorizer(
-            analyzer="word",
-            ngram_range=(1, 2),
-            n_features=2**17,
-            token_pattern=r"(?u)\b\w+\b|[%$€£¥]",
-            **common,
-        )
-        self.chars = HashingVectorizer(analyzer="char_wb", ngram_range=(2, 4), n_features=2**17, **common)
-        self.context = HashingVectorizer(analyzer="word", n_features=2**15, **common)
-        self.width = 2**17 + 2**17 + 2**15 + len(_META)
+        self.hasher = FeatureHasher(n_features=self.width, input_type="pair", alternate_sign=False)
 
     def transform(self, lines: list[Candidate]) -> csr_matrix:
         """One row per line."""
-        from scipy.sparse import csr_matrix, hstack
-
-        texts = [line.text for line in lines]
-        context = [f"{line.before} {line.after}" for line in lines]
-        meta = csr_matrix([_meta(line) for line in lines], dtype=_float32())
-        matrix = hstack(
-            [self.words.transform(texts), self.chars.transform(texts), self.context.transform(context), meta],
-            format="csr",
-        )
-        return matrix
+        return self.hasher.transform(line_features(line) for line in lines)
 
 
-def _float32() -> Any:
-    import numpy as np
+def line_features(line: Candidate) -> list[tuple[str, float]]:
+    """The named, weighted features of one candidate line."""
+    text = line.text.lower()
+    words = _WORD.findall(text)
+    features = _block("w:", [*words, *(f"{a} {b}" for a, b in itertools.pairwise(words))])
+    features += _block("c:", _char_grams(text))
+    features += _block("x:", _WORD.findall(f"{line.before} {line.after}".lower()))
+    features += _meta(line)
+    return features
 
-    return np.float32
+
+def _block(prefix: str, tokens: list[str]) -> list[tuple[str, float]]:
+    if not tokens:
+        return []
+    weight = 1.0 / math.sqrt(len(tokens))
+    return [(prefix + token, weight) for token in tokens]
 
 
-def _meta(line: Candidate) -> list[float]:
+def _char_grams(text: str) -> list[str]:
+    grams = []
+    for word in text.split():
+        padded = f" {word} "
+        for n in (2, 3, 4):
+            grams += [padded[i : i + n] for i in range(len(padded) - n + 1)]
+    return grams
+
+
+def _meta(line: Candidate) -> list[tuple[str, float]]:
     hit = judge_line(line)
     text = line.text
     letters = [ch for ch in text if ch.isalpha()]
-    values = [1.0 if line.kind == kind else 0.0 for kind in KINDS]
-    values += [
-        hit.score if hit is not None and hit.judgement.promotional else 0.0,
-        1.0 if hit is not None and hit.judgement.promotional else 0.0,
-        1.0 if hit is not None and not hit.judgement.promotional and hit.judgement.keyword != "none" else 0.0,
-        1.0 if _PERCENT.search(text) else 0.0,
-        1.0 if _MONEY.search(text) else 0.0,
-        1.0 if _CODE.search(text) else 0.0,
-        1.0 if len(text) < 20 else 0.0,
-        1.0 if 20 <= len(text) < 80 else 0.0,
-        1.0 if len(text) >= 80 else 0.0,
-        min(line.order, 60) / 60,
-        sum(ch.isupper() for ch in letters) / len(letters) if letters else 0.0,
-    ]
-    return values
+    size = "short" if len(text) < 20 else "medium" if len(text) < 80 else "long"
+    meta = [(f"m:kind={line.kind}", 1.0), (f"m:len={size}", 1.0), ("m:order", min(line.order, 60) / 60)]
+    if line.link:
+        meta += [("m:link", 1.0), (f"m:link_len={size}", 1.0)]
+    if letters:
+        meta.append(("m:upper", sum(ch.isupper() for ch in letters) / len(letters)))
+    if hit is not None and hit.judgement.promotional:
+        meta += [
+            ("m:rules=promo", 1.0),
+            ("m:rules_score", hit.score),
+            (f"m:type={hit.judgement.promotion_type}", 1.0),
+        ]
+    elif hit is not None and hit.judgement.keyword != "none":
+        meta.append(("m:rules=dismissed", 1.0))
+    meta += [(f"m:{name}", 1.0) for name, rx in _SHAPES if rx.search(text)]
+    meta += [(f"m:words={group}", 1.0) for group in sorted(word_groups(text))]
+    return meta
 
 
 @dataclass(frozen=True)
@@ -136,7 +140,9 @@ class LineModel:
 
     def promotion_type(self, row: csr_matrix) -> str:
         """The most likely promotion type of one line."""
-        logits = row @ self.type_coef.T + self.type_intercept
+        logits = (
+            self.type_coef[:, row.indices] @ row.data + self.type_intercept
+        )  # sparse row: only its columns
         return self.types[int(logits.argmax())]
 
     def save(self, path: Path) -> None:
@@ -173,12 +179,62 @@ class LineModel:
             return cls(coef, float(data["intercept"][0]), type_coef, data["type_intercept"], types)
 
 
+PAGE_FEATURES = ("best_line", "second_line", "lines_over_half", "rules_p", "rules_positive", "injection")
+
+
+@dataclass(frozen=True)
+class PageModel:
+    """P(the page has a site-wide sale) from its line scores and the rules tier's verdict (stacking)."""
+
+    coef: tuple[float, ...]
+    intercept: float
+
+    def __call__(self, features: list[float]) -> float:
+        z = self.intercept + sum(w * x for w, x in zip(self.coef, features, strict=True))
+        # Never certain: a held-out set of a few hundred pages cannot vouch for odds beyond 999 to 1.
+        return min(max(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))), 0.001), 0.999)
+
+    def to_json(self) -> dict[str, Any]:
+        """The weights as JSON, with the feature names they go with."""
+        return {
+            "features": list(PAGE_FEATURES),
+            "coef": [round(c, 6) for c in self.coef],
+            "intercept": self.intercept,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PageModel:
+        """The model from `to_json`'s output; refuses weights for other features."""
+        if tuple(data.get("features", ())) != PAGE_FEATURES:
+            raise ConfigError("detection model: page features differ from this version's (retrain)")
+        return cls(tuple(float(c) for c in data["coef"]), float(data["intercept"]))
+
+
+def page_features(scores: np.ndarray, rules: Detection, injection: bool) -> list[float]:
+    """The stacker's inputs for one page: its two best line scores (as logits) and the rules' verdict."""
+    ordered = [*sorted((float(s) for s in scores), reverse=True), 0.0, 0.0]
+    return [
+        _logit(ordered[0]),
+        _logit(ordered[1]),
+        float(min(3, sum(1 for s in scores if s >= 0.5))),
+        promo_probability(rules) if rules.decided else 0.5,
+        1.0 if rules.has_promotion else 0.0,
+        1.0 if injection else 0.0,
+    ]
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
+
+
 @dataclass(frozen=True)
 class DetectModel:
-    """A trained detection model: the line model, its page calibration, and every tier's calibration."""
+    """A trained detection model: line model, page stacker, and the other tiers' calibration."""
 
     lines: LineModel
-    calibration: dict[str, Calibrator]
+    page: PageModel | None  # None while training: the page's score is then its best line's
+    calibration: dict[str, Calibrator]  # for the cascade: structured, rules
     info: dict[str, Any]  # version, trained_at, data, metrics
 
     @classmethod
@@ -190,7 +246,8 @@ class DetectModel:
             raise ConfigError(
                 f"{weights}: the model's weights file is missing (rebuild with `dealwatch train detect`)"
             )
-        return cls(LineModel.load(weights), calibrators(info), info)
+        page = PageModel.from_json(info["page_model"]) if "page_model" in info else None
+        return cls(LineModel.load(weights), page, calibrators(info), info)
 
 
 def read_model_info(path: Path) -> dict[str, Any]:
@@ -221,7 +278,7 @@ class MlDetector:
         self.featurizer = Featurizer()
 
     def detect(self, page: Page) -> Detection:
-        """A verdict with a raw score; the cascade applies the model's calibration."""
+        """A calibrated verdict from the page's most promotional line."""
         found = scan(page)
         if not found.readable:
             return Detection(None, 0.0, self.name, evidence=(found.reason or "unreadable",))
@@ -231,15 +288,18 @@ class MlDetector:
         rows = self.featurizer.transform(lines)
         scores = self.model.lines.scores(rows)
         best = int(scores.argmax())
-        raw = float(scores[best])
+        if self.model.page is None:
+            p = float(scores[best])
+        else:
+            p = self.model.page(page_features(scores, rules_verdict(page), found.injection))
         line = lines[best]
         version = f"model:{self.model.info.get('version', '?')}"
-        if raw < 0.5:
-            return Detection(False, round(1.0 - raw, 4), self.name, evidence=(version, f"best:{line.where}"))
+        if p < 0.5:
+            return Detection(False, round(1.0 - p, 4), self.name, evidence=(version, f"best:{line.where}"))
         kind = self.model.lines.promotion_type(rows[best])
         return Detection(
             True,
-            round(raw, 4),
+            round(p, 4),
             self.name,
             promotion_type=kind if kind in PROMOTION_TYPES else "other",
             promotion_text=line.quote,

@@ -2,7 +2,7 @@
 
 Every tier after `structured` reads the page through this one scan, made once per page: the DOM is
 parsed with block boundaries marked, what is never a site-wide banner is dropped (product cards,
-navigation, footers, cookie notices, hidden text), and the rest is read as candidate lines, most
+navigation and menus, footers, cookie notices, hidden text), and the rest is read as candidate lines, most
 trusted region first: per-store selectors, banner-like elements, header, hero, dialogs, banner image
 alt text, the top of the page, then the body. Each line is kept once, at its most trusted place.
 Lines addressed to a machine reader ("AI: report a sale"), and the lines beside them, are marked
@@ -29,6 +29,8 @@ _BLOCK_START = re.compile(  # block-level tags, spelt as a trie: a flat alternat
     r"m(?:ain|arquee)|nav)\b)",
     re.IGNORECASE,
 )
+# Inline siblings with nothing between them are separate messages (a ticker's items), not one line.
+_ADJACENT_INLINE = re.compile(r"(</(?:span|a|strong|b|em)>)(\s*<(?:span|a|strong|b|em)\b)", re.IGNORECASE)
 _INVISIBLE_TAGS = [
     "script",
     "style",
@@ -64,6 +66,8 @@ _CARD_HINT = re.compile(r"product|card|tile|sku|listing|item|article", re.IGNORE
 _CARD_MAX_TEXT = 400
 _CARD_MAX_IMAGES = 2
 _CARD_MAX_CLIMB = 8
+_MENU_LINKS = 5  # a run of at least this many short links is a menu
+_MENU_LINK_TEXT = 25
 _BANNER_LIKE = (
     "[class*=announcement i], [id*=announcement i], [class*=promo i], [id*=promo i], "
     "[class*=banner i], [id*=banner i], [class*=hero i], [id*=hero i], "
@@ -103,6 +107,7 @@ class Candidate:
     before: str
     after: str
     order: int  # position of the line in reading order within the scan
+    link: bool = False  # the whole line is one link's text (a menu item, a call to action)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +130,8 @@ def scan(page: Page) -> Scan:
 
 
 def _scan(page: Page) -> Scan:
-    tree = LexborHTMLParser(_BLOCK_START.sub(_MARK + "<", page.html.replace(_MARK, " ")))
+    marked = _BLOCK_START.sub(_MARK + "<", page.html.replace(_MARK, " "))
+    tree = LexborHTMLParser(_ADJACENT_INLINE.sub(r"\1" + _MARK + r"\2", marked))
     body = tree.body
     if body is None:
         return Scan(False, (), False, "no body")
@@ -134,6 +140,7 @@ def _scan(page: Page) -> Scan:
     if len("".join(readable.split())) < _MIN_TEXT:
         return Scan(False, (), False, "no readable text")
     _prune(tree)
+    links = {" ".join(a.text(deep=True).replace(_MARK, " ").split()) for a in tree.css("a")}
     body_segments = _segments(body)
     tainted = _instruction_lines(body_segments)
     injection = bool(tainted)
@@ -152,7 +159,8 @@ def _scan(page: Page) -> Scan:
             before = segments[i - 1].text if i > 0 and i - 1 not in poisoned else ""
             after = segments[i + 1].text if i + 1 < len(segments) and i + 1 not in poisoned else ""
             quote = _quote(segments, i, poisoned)
-            out.append(Candidate(kind, where, segment.text, quote, before, after, len(out)))
+            link = segment.text in links
+            out.append(Candidate(kind, where, segment.text, quote, before, after, len(out), link))
     return Scan(True, tuple(out), injection)
 
 
@@ -162,6 +170,7 @@ def _prune(tree: LexborHTMLParser) -> None:
     hidden = tree.css(_HIDDEN)
     doomed += [node for node in hidden if not _MODAL_HINT.search(_hint(node)) and node.tag != "dialog"]
     doomed += _product_cards(tree)
+    doomed += _link_lists(tree)
     _decompose_outermost(doomed)
 
 
@@ -184,6 +193,22 @@ def _product_cards(tree: LexborHTMLParser) -> list[LexborNode]:
         if card is not None:
             cards[card.mem_id] = card
     return list(cards.values())
+
+
+def _link_lists(tree: LexborHTMLParser) -> list[LexborNode]:
+    """Menus not marked as navigation: an element holding a run of short links (directly or in list items)."""
+    runs: dict[int, tuple[LexborNode, list[LexborNode]]] = {}
+    for link in tree.css("a"):
+        holder = link.parent
+        if holder is not None and holder.tag == "li":
+            holder = holder.parent
+        if holder is not None and holder.tag not in ("body", "main"):
+            runs.setdefault(holder.mem_id, (holder, []))[1].append(link)
+    return [
+        holder
+        for holder, links in runs.values()
+        if len(links) >= _MENU_LINKS and all(len(link.text(strip=True)) <= _MENU_LINK_TEXT for link in links)
+    ]
 
 
 def _card_attributes(node: LexborNode) -> str:
@@ -243,7 +268,7 @@ def _message_segments(node: LexborNode) -> list[Segment]:
     for leaf in node.css("*"):
         if leaf.child is not None and any(child.tag != "-text" for child in leaf.iter()):
             continue
-        line = " ".join(leaf.text(deep=True).split())
+        line = " ".join(leaf.text(deep=True).replace(_MARK, " ").split())
         if line:
             out.append(Segment(line, False))
     return out or _segments(node)

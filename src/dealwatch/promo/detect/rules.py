@@ -8,6 +8,7 @@ never a site-wide banner; this tier weighs each phrase's strength (lexicon.py) b
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from dealwatch.promo.detect import lexicon
 from dealwatch.promo.detect.base import Detection, Page
@@ -45,6 +46,12 @@ class RulesDetector:
 
     def detect(self, page: Page) -> Detection:
         """Judge the page's banner regions; a decided verdict unless the page has no readable text."""
+        cached = page.memo.get("rules")  # the ml tier reads the same verdict
+        if not isinstance(cached, Detection):
+            cached = page.memo["rules"] = self._judge(page)
+        return cached
+
+    def _judge(self, page: Page) -> Detection:
         found = scan(page)
         if not found.readable:
             return Detection(None, 0.0, self.name, evidence=(found.reason or "unreadable",))
@@ -73,6 +80,12 @@ class RulesDetector:
         return Detection(False, confidence, self.name, evidence=("keyword:none", *notes))
 
 
+def rules_verdict(page: Page) -> Detection:
+    """The rules tier's verdict on a page, computed once per page."""
+    return RulesDetector().detect(page)
+
+
+@lru_cache(maxsize=8192)  # the rules and ml tiers judge the same lines of a page
 def judge_line(candidate: Candidate) -> Hit | None:
     """The keyword judgement of one candidate line, weighed by its position; None if it says nothing."""
     if len(candidate.text) > MAX_LINE or not lexicon.might_promote(candidate.text):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
 from rich.progress import Progress
 
 from dealwatch.core.clock import Clock
@@ -25,9 +26,17 @@ from dealwatch.eval.detect import LabelledPage, evaluate_detection, read_labels
 from dealwatch.promo.detect.base import Detector, Page, StoreHints
 from dealwatch.promo.detect.calibration import Calibrator, fit_isotonic, promo_probability
 from dealwatch.promo.detect.cascade import Cascade
-from dealwatch.promo.detect.ml import DetectModel, Featurizer, LineModel, MlDetector, ml_candidates
-from dealwatch.promo.detect.regions import Candidate
-from dealwatch.promo.detect.rules import RulesDetector, judge_line
+from dealwatch.promo.detect.ml import (
+    DetectModel,
+    Featurizer,
+    LineModel,
+    MlDetector,
+    PageModel,
+    ml_candidates,
+    page_features,
+)
+from dealwatch.promo.detect.regions import Candidate, scan
+from dealwatch.promo.detect.rules import RulesDetector, judge_line, rules_verdict
 from dealwatch.promo.detect.structured import StructuredDetector
 
 _CALIBRATION_SHARE = 5  # one page in five
@@ -57,7 +66,7 @@ def train_detect(
     fit = [e for e in examples if not e.calibrate]
     held = [e for e in examples if e.calibrate]
     featurizer = Featurizer()
-    with Progress(disable=not progress, transient=True) as bar:
+    with Progress(disable=not progress, transient=True, console=Console(stderr=True)) as bar:
         task = bar.add_task("reading candidate lines", total=len(fit))
         lines: list[Candidate] = []
         labels: list[bool] = []
@@ -72,20 +81,22 @@ def train_detect(
         raise InvalidInput("train detect: need at least 5 promotional and 5 other lines to learn from")
     rows = featurizer.transform(lines)
     model = _fit(rows, labels, types)
-    detector = MlDetector(DetectModel(model, {}, {}))
-    calibration = _calibrate(held, detector)
+    lines_only = MlDetector(DetectModel(model, None, {}, {}))
+    page = _fit_page_model(held, lines_only)
+    calibration = _calibrate(held)
     info: dict[str, Any] = {
         "version": "",
         "trained_at": clock.now().isoformat(),
         "data": [_fingerprint(path) for path in datasets],
         "pages": {"fit": len(fit), "calibration": len(held)},
         "lines": {"total": len(labels), "promotional": sum(labels)},
+        "page_model": page.to_json(),
         "calibration": {tier: c.to_json() for tier, c in calibration.items()},
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     model.save(out.with_suffix(".npz"))
     info["version"] = _digest(out.with_suffix(".npz").read_bytes())[:12]
-    final = DetectModel(model, calibration, info)
+    final = DetectModel(model, page, calibration, info)
     info["metrics"] = {path.name: _score(path, final, thresholds or {}) for path in tests}
     out.with_suffix(".json").write_text(
         json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
@@ -153,10 +164,31 @@ def _fit(rows: Any, labels: list[bool], types: list[str]) -> LineModel:
     )
 
 
-def _calibrate(held: list[_Example], ml: MlDetector) -> dict[str, Calibrator]:
-    """Isotonic maps for every tier that decided enough held-out pages of both kinds."""
-    raw: dict[str, list[tuple[float, bool]]] = {"structured": [], "rules": [], "ml": []}
-    tiers: list[Detector] = [StructuredDetector(), RulesDetector(), ml]
+def _fit_page_model(held: list[_Example], ml: MlDetector) -> PageModel:
+    """The stacker, fitted on held-out pages: line scores and the rules' verdict -> P(sale on the page)."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    rows, labels = [], []
+    for example in held:
+        lines = ml_candidates(example.page)
+        if not lines:
+            continue
+        scores = ml.model.lines.scores(ml.featurizer.transform(lines))
+        rows.append(page_features(scores, rules_verdict(example.page), scan(example.page).injection))
+        labels.append(example.label.has_promotion)
+    if len(rows) < _MIN_TO_CALIBRATE or all(labels) or not any(labels):
+        raise InvalidInput(
+            f"train detect: need {_MIN_TO_CALIBRATE}+ held-out pages of both kinds to calibrate"
+        )
+    stacker = LogisticRegression(C=1.0, max_iter=1000).fit(np.array(rows), np.array(labels))
+    return PageModel(tuple(float(c) for c in stacker.coef_[0]), float(stacker.intercept_[0]))
+
+
+def _calibrate(held: list[_Example]) -> dict[str, Calibrator]:
+    """Isotonic maps for the tiers before ml that decided enough held-out pages of both kinds."""
+    raw: dict[str, list[tuple[float, bool]]] = {"structured": [], "rules": []}
+    tiers: list[Detector] = [StructuredDetector(), RulesDetector()]
     for example in held:
         for tier in tiers:
             detection = tier.detect(example.page)
