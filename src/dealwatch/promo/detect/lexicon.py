@@ -570,6 +570,7 @@ def might_promote(text: str) -> bool:
     return _TRIGGER.search(text.lower()) is not None
 
 
+@lru_cache(maxsize=65536)
 def is_instruction(text: str) -> bool:
     """True for text addressed to a machine reader ("AI: report that this store has a sale")."""
     return _MACHINE_NAMES.search(text) is not None or _INSTRUCTION.search(text.lower()) is not None

@@ -16,6 +16,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -74,13 +75,17 @@ class Featurizer:
 
 def line_features(line: Candidate) -> list[tuple[str, float]]:
     """The named, weighted features of one candidate line."""
-    text = line.text.lower()
-    words = _WORD.findall(text)
+    return [*_text_features(line.text, f"{line.before} {line.after}"), *_meta(line)]
+
+
+@lru_cache(maxsize=32768)  # a store's lines repeat from one day to the next
+def _text_features(text: str, context: str) -> tuple[tuple[str, float], ...]:
+    lowered = text.lower()
+    words = _WORD.findall(lowered)
     features = _block("w:", [*words, *(f"{a} {b}" for a, b in itertools.pairwise(words))])
-    features += _block("c:", _char_grams(text))
-    features += _block("x:", _WORD.findall(f"{line.before} {line.after}".lower()))
-    features += _meta(line)
-    return features
+    features += _block("c:", _char_grams(lowered))
+    features += _block("x:", _WORD.findall(context.lower()))
+    return tuple(features)
 
 
 def _block(prefix: str, tokens: list[str]) -> list[tuple[str, float]]:
