@@ -30,6 +30,7 @@ app = typer.Typer(
     help="dealwatch: self-hosted deal intelligence.", no_args_is_help=True, add_completion=False
 )
 store_app = typer.Typer(help="Watched stores.", no_args_is_help=True)
+search_app = typer.Typer(help="Saved marketplace searches.", no_args_is_help=True)
 sandbox_app = typer.Typer(
     help="The simulated web on 127.0.0.1 (demo, tests, benchmarks).", no_args_is_help=True
 )
@@ -41,6 +42,7 @@ review_app = typer.Typer(
     invoke_without_command=True,
 )
 app.add_typer(store_app, name="store")
+app.add_typer(search_app, name="search")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(eval_app, name="eval")
 app.add_typer(corpus_app, name="corpus")
@@ -181,6 +183,113 @@ def store_list() -> None:
         for store in list_stores(session):
             fetched = store.last_fetched_at.strftime("%Y-%m-%d %H:%M") if store.last_fetched_at else "never"
             table.add_row(store.id, store.name, store.url, "yes" if store.enabled else "no", fetched)
+    console.print(table)
+
+
+@search_app.command("add")
+def search_add(
+    marketplace: Annotated[str, typer.Argument(help="craigslist | facebook | offerup | ebay")],
+    query: Annotated[str, typer.Argument(help="what to look for")] = "",
+    location: Annotated[
+        str | None, typer.Option(help="the marketplace's place code (boston, nyc, ...)")
+    ] = None,
+    postal_code: Annotated[str | None, typer.Option(help="ZIP / postal code")] = None,
+    radius_mi: Annotated[int | None, typer.Option(help="search radius in miles")] = None,
+    category: Annotated[str | None, typer.Option(help="the marketplace's category code")] = None,
+    min_price: Annotated[float | None, typer.Option()] = None,
+    max_price: Annotated[float | None, typer.Option()] = None,
+    keyword: Annotated[list[str] | None, typer.Option(help="a listing must mention one; repeatable")] = None,
+    antikeyword: Annotated[
+        list[str] | None, typer.Option(help="a listing must mention none; repeatable")
+    ] = None,
+    url: Annotated[str | None, typer.Option(help="a search URL pasted from the browser, used as is")] = None,
+    search_id: Annotated[
+        str | None, typer.Option("--id", help="id (default: from marketplace, place, query)")
+    ] = None,
+) -> None:
+    """Save a marketplace search."""
+    from dealwatch.flip.searches import parse_search, save_searches
+
+    values = {
+        "marketplace": marketplace,
+        "query": query,
+        "location": location,
+        "postal_code": postal_code,
+        "radius_mi": radius_mi,
+        "category": category,
+        "min_price": None if min_price is None else str(min_price),
+        "max_price": None if max_price is None else str(max_price),
+        "keywords": keyword or [],
+        "antikeywords": antikeyword or [],
+        "url": url,
+        "id": search_id,
+    }
+    spec = parse_search({k: v for k, v in values.items() if v is not None}, "search")
+    with _database() as sessions, sessions.begin() as session:
+        created, _ = save_searches(session, [spec], SystemClock())
+    console.print(f"{'saved' if created else 'updated'} {spec.search_id}: {spec.search_url()}", markup=False)
+
+
+@search_app.command("import")
+def search_import(path: Path) -> None:
+    """Create or update saved searches from a TOML file of [[searches]] tables."""
+    from dealwatch.flip.searches import read_searches_toml, save_searches
+
+    specs = read_searches_toml(path)
+    with _database() as sessions, sessions.begin() as session:
+        created, updated = save_searches(session, specs, SystemClock())
+    console.print(f"{created} created, {updated} updated")
+
+
+@search_app.command("list")
+def search_list() -> None:
+    """List saved searches."""
+    from dealwatch.flip.searches import list_searches
+
+    with _database() as sessions, sessions() as session:
+        table = Table("id", "marketplace", "query", "place", "price band", "last scanned", "enabled")
+        for s in list_searches(session):
+            band = f"{s.min_price or ''}–{s.max_price or ''}" if s.min_price or s.max_price else ""
+            where = s.location or s.postal_code or ""
+            table.add_row(
+                s.id,
+                s.marketplace,
+                s.query or s.category or "",
+                where,
+                band,
+                str(s.last_scanned_at or ""),
+                str(s.enabled),
+            )
+    console.print(table)
+
+
+@app.command()
+def scan(
+    search: Annotated[list[str] | None, typer.Option(help="scan only this saved search; repeatable")] = None,
+) -> None:
+    """Scan the saved marketplace searches once: new listings, price drops, blocks."""
+    from dealwatch.pipeline import run_scan
+    from dealwatch.services import build_services
+
+    async def go() -> list[Any]:
+        services = build_services(_settings())
+        try:
+            return await run_scan(services, search)
+        finally:
+            await services.aclose()
+
+    table = Table("search", "outcome", "new", "seen again", "price drops", "filtered", "unreadable", "reason")
+    for item in asyncio.run(go()):
+        table.add_row(
+            item.search_id,
+            item.outcome,
+            str(item.new),
+            str(item.seen_again),
+            str(item.price_drops),
+            str(item.filtered),
+            str(item.failures),
+            item.reason or "",
+        )
     console.print(table)
 
 

@@ -1,7 +1,19 @@
 """Imports every feature's tables so Base.metadata (and Alembic) sees the whole schema."""
 
 from dealwatch.fetch.models import FetchAttempt, TierTrial
+from dealwatch.flip.models import Listing, ListingEvent, Search
 from dealwatch.promo.models import Prediction, PromoDay, Review, Store
 from dealwatch.snapshots.models import Snapshot
 
-__all__ = ["FetchAttempt", "Prediction", "PromoDay", "Review", "Snapshot", "Store", "TierTrial"]
+__all__ = [
+    "FetchAttempt",
+    "Listing",
+    "ListingEvent",
+    "Search",
+    "Prediction",
+    "PromoDay",
+    "Review",
+    "Snapshot",
+    "Store",
+    "TierTrial",
+]

@@ -3,6 +3,9 @@
 Daily promo pass, per store: fetch (starting at the store's learned tier) ► snapshot ► detect
 (a person's decided review wins; an unsure verdict is queued for review) ► record the day ► score
 past forecasts against the sales seen ► forecast the next sale.
+Marketplace scan, per saved search: fetch the search page (starting at the adapter's tier) ►
+snapshot ► parse with the marketplace adapter ► record listings (new, seen again, price drops);
+listings unseen for 7 days expire.
 Every store ends the pass with one recorded outcome; one store's failure never stops the others.
 """
 
@@ -19,9 +22,15 @@ import structlog
 from sqlalchemy.orm import Session
 
 from dealwatch.core.clock import today
+from dealwatch.core.errors import NotFound
 from dealwatch.fetch.base import FetchRequest, FetchResult, Outcome
 from dealwatch.fetch.learning import last_validators, record_trials, start_tier
 from dealwatch.fetch.models import FetchAttempt
+from dealwatch.flip.listing import BlockedPage, Unparseable
+from dealwatch.flip.listings import expire_listings, record_page
+from dealwatch.flip.marketplaces.base import Marketplace, marketplaces
+from dealwatch.flip.models import Search
+from dealwatch.flip.searches import list_searches, search_spec
 from dealwatch.promo.detect.base import Detection, Page, StoreHints
 from dealwatch.promo.forecast import save_prediction, score_predictions
 from dealwatch.promo.history import daily_flags, last_known_detection, record_day
@@ -249,4 +258,94 @@ def _record_attempts(session: Session, source: str, result: FetchResult, snapsho
                 outcome=result.outcome.value,
                 reason=result.reason,
             )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SearchScan:
+    """How one saved search's scan ended: the fetch outcome and what the page held."""
+
+    search_id: str
+    outcome: str  # ok | blocked | failed | robots_disallowed | parse_error
+    new: int = 0
+    seen_again: int = 0
+    price_drops: int = 0
+    filtered: int = 0
+    failures: int = 0
+    reason: str | None = None
+    new_ids: tuple[int, ...] = ()
+
+
+async def run_scan(services: Services, search_ids: Sequence[str] | None = None) -> list[SearchScan]:
+    """Scan the enabled saved searches (or the given ones): fetch ► snapshot ► parse ► record listings."""
+    with services.sessions() as session:
+        searches = list_searches(session, enabled_only=search_ids is None)
+    if search_ids is not None:
+        wanted_ids = set(search_ids)
+        unknown = wanted_ids - {s.id for s in searches}
+        if unknown:
+            raise NotFound(f"no search with id {', '.join(sorted(unknown))}")
+        searches = [s for s in searches if s.id in wanted_ids]
+
+    async def one(search: Search) -> SearchScan:
+        spec = search_spec(search)
+        adapter = marketplaces.build(search.marketplace)
+        url = spec.search_url()
+        tier = adapter.fetch_tier if adapter.fetch_tier in services.fetcher.names else None
+        try:
+            result = await services.fetcher.fetch(
+                FetchRequest(url=url, source=f"search:{search.id}", start_tier=tier)
+            )
+        except Exception as exc:  # a fetcher bug must not stop the other searches
+            log.exception("search fetch crashed", search=search.id)
+            return SearchScan(search.id, Outcome.FAILED.value, reason=f"internal error: {exc}")
+        return _record_scan(services, search.id, adapter, result)
+
+    scans = await services.runner.map(one, searches)
+    with services.sessions.begin() as session:
+        expired = expire_listings(session, services.clock.now())
+    log.info("scan done", searches=len(searches), expired=expired)
+    return scans
+
+
+def _record_scan(services: Services, search_id: str, adapter: Marketplace, result: FetchResult) -> SearchScan:
+    """Snapshot the page, read it and store its listings in one transaction."""
+    now = services.clock.now()
+    with services.sessions.begin() as session:
+        snapshot_id = None
+        if result.ok:
+            snapshot = save_snapshot(
+                session,
+                services.blobs,
+                content=result.content,
+                source=f"search_{search_id}",
+                url=result.final_url or result.url,
+                tier=result.tier,
+                content_type=result.content_type,
+                fetched_at=result.fetched_at,
+            )
+            snapshot_id = snapshot.id
+        _record_attempts(session, f"search:{search_id}", result, snapshot_id)
+        if not result.ok:
+            return SearchScan(search_id, result.outcome.value, reason=result.reason)
+        try:
+            page = adapter.parse_search(result.text(), result.final_url or result.url, now)
+        except Unparseable as exc:  # the page is kept (snapshot); the scan says why it could not be read
+            outcome = Outcome.BLOCKED.value if isinstance(exc, BlockedPage) else "parse_error"
+            return SearchScan(search_id, outcome, reason=str(exc))
+        if page.blocked:
+            return SearchScan(search_id, Outcome.BLOCKED.value, reason=page.blocked)
+        search = session.get(Search, search_id)
+        assert search is not None
+        search.last_scanned_at = now
+        done = record_page(session, search, page, now)
+        return SearchScan(
+            search_id,
+            Outcome.OK.value,
+            new=done.new,
+            seen_again=done.seen_again,
+            price_drops=len(done.price_drops),
+            filtered=done.filtered,
+            failures=done.failures,
+            new_ids=tuple(done.new_ids),
         )

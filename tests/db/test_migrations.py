@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dealwatch.db.engine import alembic_config, migrate
 from dealwatch.promo.models import PromoDay, Store
 
-TABLES = {"stores", "fetch_attempts", "snapshots", "promo_days", "predictions", "reviews"}
+TABLES = {"stores", "fetch_attempts", "snapshots", "promo_days", "predictions", "reviews", "searches", "listings"}
 
 
 def test_migrations_upgrade_downgrade_and_are_idempotent(engine: Engine) -> None:

@@ -17,7 +17,7 @@ from dealwatch.core.clock import Clock, SystemClock
 from dealwatch.core.errors import InvalidInput, NotFound
 from dealwatch.db import open_database
 from dealwatch.settings import Settings
-from dealwatch.web import promo_routes, review_routes
+from dealwatch.web import flip_routes, promo_routes, review_routes
 
 
 def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
@@ -27,6 +27,8 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        if getattr(app.state, "services", None) is not None:  # built by the first scan
+            await app.state.services.aclose()
         engine.dispose()
 
     app = FastAPI(title="dealwatch", version=dealwatch.__version__, lifespan=lifespan)
@@ -35,6 +37,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
     app.state.clock = clock or SystemClock()
     app.include_router(promo_routes.router)
     app.include_router(review_routes.router)
+    app.include_router(flip_routes.router)
     app.mount("/metrics", make_asgi_app())
 
     @app.exception_handler(NotFound)

@@ -1,0 +1,76 @@
+"""Tables owned by the flip job: saved searches, listings (one row per marketplace + id) and their events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from dealwatch.db.base import Amount, Base, UtcDateTime
+
+
+class Search(Base):
+    """A saved search: marketplace + place (+ radius) + query/category + price band + keyword filters."""
+
+    __tablename__ = "searches"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    marketplace: Mapped[str] = mapped_column(String(32))
+    query: Mapped[str] = mapped_column(String(400), default="")
+    location: Mapped[str | None] = mapped_column(String(100))
+    postal_code: Mapped[str | None] = mapped_column(String(20))
+    radius_mi: Mapped[int | None] = mapped_column(Integer)
+    category: Mapped[str | None] = mapped_column(String(100))
+    min_price: Mapped[Decimal | None] = mapped_column(Amount)
+    max_price: Mapped[Decimal | None] = mapped_column(Amount)
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    antikeywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    url: Mapped[str | None] = mapped_column(String(2048))  # a search URL pasted from the browser, used as is
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_scanned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Listing(Base):
+    """A marketplace listing as last seen; re-seeing it updates the row (price changes become events)."""
+
+    __tablename__ = "listings"
+    __table_args__ = (UniqueConstraint("marketplace", "external_id", name="uq_listings_marketplace_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    marketplace: Mapped[str] = mapped_column(String(32))
+    external_id: Mapped[str] = mapped_column(String(128))
+    search_id: Mapped[str | None] = mapped_column(ForeignKey("searches.id", ondelete="SET NULL"), index=True)
+    title: Mapped[str] = mapped_column(String(500))
+    url: Mapped[str] = mapped_column(String(2048))
+    price: Mapped[Decimal | None] = mapped_column(Amount)
+    currency: Mapped[str] = mapped_column(String(3))
+    price_note: Mapped[str | None] = mapped_column(String(32))
+    location: Mapped[str | None] = mapped_column(String(200))
+    distance_km: Mapped[Decimal | None] = mapped_column(Amount)
+    condition: Mapped[str | None] = mapped_column(String(64))
+    image_urls: Mapped[list[str]] = mapped_column(JSON, default=list)
+    seller: Mapped[str | None] = mapped_column(String(200))
+    posted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    first_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # active | sold | expired
+    raw: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ListingEvent(Base):
+    """Something that happened to a listing: first seen, price drop or rise, sold, expired."""
+
+    __tablename__ = "listing_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # new | price_drop | price_rise | sold | expired
+    old_price: Mapped[Decimal | None] = mapped_column(Amount)
+    new_price: Mapped[Decimal | None] = mapped_column(Amount)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    note: Mapped[str | None] = mapped_column(Text)
