@@ -124,6 +124,19 @@ class PromoSettings(_Section):
     forecast: ForecastSettings = Field(default_factory=ForecastSettings)
 
 
+class AlertSettings(_Section):
+    """Alerts on high-value finds."""
+
+    urls: list[str] = Field(
+        default_factory=list,
+        description="Apprise URLs, one per channel (mailto://, slack://, tgram://, ntfy://, json://...)",
+    )
+    min_score: float = Field(8.0, ge=0, le=10, description="profit score at or above which a find is alerted")
+    min_profit: Decimal = Field(
+        Decimal("500"), ge=0, description="expected profit (USD) at or above which a find is alerted"
+    )
+
+
 _PLACEHOLDERS = {"changeme", "changemechangeme", "secret", "password", "0123456789abcdef"}
 
 
@@ -163,6 +176,7 @@ class Settings(BaseSettings):
     llm: LlmSettings = Field(default_factory=LlmSettings)
     promo: PromoSettings = Field(default_factory=PromoSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
 
     @field_validator("database_url")
     @classmethod

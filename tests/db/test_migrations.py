@@ -9,7 +9,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from dealwatch.db.engine import alembic_config, migrate
 from dealwatch.promo.models import PromoDay, Store
 
-TABLES = {"stores", "fetch_attempts", "snapshots", "promo_days", "predictions", "reviews", "searches", "listings"}
+TABLES = {
+    "stores",
+    "fetch_attempts",
+    "snapshots",
+    "promo_days",
+    "predictions",
+    "reviews",
+    "searches",
+    "listings",
+    "alert_deliveries",
+}
 
 
 def test_migrations_upgrade_downgrade_and_are_idempotent(engine: Engine) -> None:

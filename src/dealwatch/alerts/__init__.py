@@ -1,0 +1,1 @@
+"""Alerts: notifiers (Apprise URLs: email, SMS, Slack, Telegram, ntfy, webhooks...) and the deliveries log."""
