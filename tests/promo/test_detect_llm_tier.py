@@ -163,5 +163,3 @@ def test_the_cache_answers_a_page_seen_before_for_free(rig: Rig) -> None:
     second = detector.detect(page(SALE_PAGE))
     assert rig.fake.calls == 1
     assert first.cost_usd > 0 and second.cost_usd == 0
-
-
