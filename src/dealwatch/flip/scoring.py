@@ -172,7 +172,7 @@ def score(
         raise InvalidInput(f"valuation confidence must be within 0–1, got {confidence}")
     net = float(profit.net_profit.amount)
     margin = float(profit.margin) if profit.margin is not None else 0.0
-    penalty = sum(flag.penalty for flag in risks)
+    penalty = sum((flag.penalty for flag in risks), 0.0)
     components = {
         "profit": w.profit_points * (1 - math.exp(-net / w.profit_scale)) if net > 0 else 0.0,
         "margin": w.margin_points * min(max(margin / w.full_margin, 0.0), 1.0),
