@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import structlog
@@ -33,6 +33,7 @@ from dealwatch.flip.models import Search
 from dealwatch.flip.searches import list_searches, search_spec
 from dealwatch.promo.detect.base import Detection, Page, StoreHints
 from dealwatch.promo.forecast import save_prediction, score_predictions
+from dealwatch.promo.forecast_prior import StorePrior, pooled_prior
 from dealwatch.promo.history import daily_flags, last_known_detection, record_day
 from dealwatch.promo.models import Store
 from dealwatch.promo.review import human_verdict, queue_review
@@ -92,6 +93,7 @@ async def run_daily(
     day = day or today(services.clock)
     with services.sessions() as session:
         stores = list_stores(session, enabled_only=store_ids is None)
+        pooled = pooled_prior(session, day - timedelta(days=1))  # every store's flags to yesterday, one query
     if store_ids is not None:
         wanted = set(store_ids)
         stores = [s for s in stores if s.id in wanted]
@@ -100,7 +102,8 @@ async def run_daily(
 
     async def one(store: Store) -> StoreDay:
         result = await _fetch_store(services, store)
-        store_day = _process_store(services, store, result, day)
+        prior = pooled.for_store(store.id, store.category, store.country)
+        store_day = _process_store(services, store, result, day, prior)
         summary.cost += result.cost
         if on_store_done is not None:
             on_store_done(store_day)
@@ -146,14 +149,16 @@ async def _fetch_store(services: Services, store: Store) -> FetchResult:
         )
 
 
-def _process_store(services: Services, store: Store, result: FetchResult, day: date) -> StoreDay:
+def _process_store(
+    services: Services, store: Store, result: FetchResult, day: date, prior: StorePrior | None = None
+) -> StoreDay:
     """Snapshot, detect, record and forecast one store in one transaction."""
     try:
         with services.sessions.begin() as session:
             store_day = _record(services, session, store, result, day)
             flags = daily_flags(session, store.id, day)
             score_predictions(session, store.id, flags)
-            forecast = services.forecaster.forecast(flags, day)
+            forecast = services.forecaster.forecast(flags, day, prior)
             save_prediction(session, store.id, forecast, day, services.clock)
             return store_day
     except Exception as exc:  # the store's day is lost, not the run
