@@ -165,3 +165,11 @@ def test_bad_arguments() -> None:
     with pytest.raises(InvalidInput, match="min_comps"):
         value(QUERY, index, now=NOW, min_comps=0)
     assert value(QUERY, CompIndex([]), now=NOW).reason == "0 comps, need 3 (0 matched)"
+
+
+def test_the_typical_spread_is_learned_from_model_groups() -> None:
+    tight = [sold(f"Casio GA-{2100 + i} watch", p) for i in range(12) for p in ("98", "100", "102")]
+    loose = [sold(f"Casio GA-{2100 + i} watch", p) for i in range(12) for p in ("60", "100", "170")]
+    assert PoolStats.learn(CompIndex(tight)).typical_spread < 0.15
+    assert PoolStats.learn(CompIndex(loose)).typical_spread > 0.35
+    assert PoolStats.learn(CompIndex(tight[:3])).typical_spread > 0.2  # one group: mostly the default

@@ -50,6 +50,8 @@ _FACTOR_PRIOR_GROUPS = 5
 _PRIOR_MIN = 5
 # Spread (log) of comps around their own median before any are seen, and its weight in comps.
 _TYPICAL_SPREAD, _TYPICAL_WEIGHT = 0.25, 2.0
+# Model-number groups needed to learn the typical spread; fewer count as that many of the default.
+_SPREAD_GROUPS = 5
 # A category+brand's items differ by at least this much (log): a group of look-alike cheap items
 # must not pass for a tight prior on a dearer one.
 _PRIOR_MIN_SPREAD = 0.5
@@ -102,6 +104,8 @@ class PoolStats:
     priors: Mapping[tuple[str, str | None, str | None], Prior]
     # Log price of each grade relative to "used".
     condition_factors: Mapping[str, float]
+    # How far (log) one model's sales spread around their median, conditions evened out.
+    typical_spread: float = 0.25
 
     @classmethod
     def learn(cls, index: CompIndex) -> PoolStats:
@@ -131,10 +135,13 @@ class PoolStats:
             if key.models:
                 by_model[(currency[i], min(key.models))].append(i)
             by_brand[(currency[i], key.category, key.brand)].append(i)
-        factors = _condition_factors(list(by_model.values()), log_price, grade) or _condition_factors(
-            list(by_brand.values()), log_price, grade
+        factors = (
+            _condition_factors(list(by_model.values()), log_price, grade)
+            or _condition_factors(list(by_brand.values()), log_price, grade)
+            or dict(DEFAULT_CONDITION_FACTORS)
         )
-        return cls(log_price, sold_ts, grade, currency, priors, factors or dict(DEFAULT_CONDITION_FACTORS))
+        spread = _typical_spread(list(by_model.values()), log_price, grade, factors)
+        return cls(log_price, sold_ts, grade, currency, priors, factors, spread)
 
     def prior(self, currency: str, category: str | None, brand: str | None) -> Prior | None:
         """The narrowest prior with enough comps: category+brand, category, brand, then the whole pool."""
@@ -183,6 +190,22 @@ def _condition_factors(
     factors[NEW] = max(factors[NEW], factors[LIKE_NEW])
     factors[FOR_PARTS] = min(factors[FOR_PARTS], 0.0)
     return factors
+
+
+def _typical_spread(
+    groups: list[list[int]],
+    log_price: np.ndarray,
+    grade: tuple[str | None, ...],
+    factors: Mapping[str, float],
+) -> float:
+    """The median robust spread (1.4826 x MAD) of log prices within model groups, moved to "used"."""
+    spreads = []
+    for ids in groups:
+        if len(ids) >= 3:
+            prices = np.array([log_price[i] - factors.get(grade[i] or USED, 0.0) for i in ids])
+            spreads.append(1.4826 * float(np.median(np.abs(prices - np.median(prices)))))
+    learned = float(np.median(spreads)) if spreads else _TYPICAL_SPREAD
+    return (len(spreads) * learned + _SPREAD_GROUPS * _TYPICAL_SPREAD) / (len(spreads) + _SPREAD_GROUPS)
 
 
 _STATS: weakref.WeakKeyDictionary[CompIndex, PoolStats] = weakref.WeakKeyDictionary()
@@ -298,7 +321,8 @@ def _estimate(
     q10, median, q90 = _weighted_quantiles(prices, weights, (0.1, 0.5, 0.9))
     n_eff = float(weights.sum() ** 2 / (weights**2).sum())
     spread = 1.4826 * _weighted_quantiles(np.abs(prices - median), weights, (0.5,))[0]
-    variance = (n_eff * spread**2 + _TYPICAL_WEIGHT * _TYPICAL_SPREAD**2) / (n_eff + _TYPICAL_WEIGHT)
+    typical = stats.typical_spread
+    variance = (n_eff * spread**2 + _TYPICAL_WEIGHT * typical**2) / (n_eff + _TYPICAL_WEIGHT)
     # The sample median's variance is pi/2 times the mean's.
     median_variance = math.pi / 2 * variance / n_eff
     keys = index.query_keys(query)
