@@ -9,13 +9,14 @@ at 0 or less are not sales: they are counted (`n_skipped`), not used.
 
 A hash of each row's content puts it in the pool (80%) or the queries (20%): the same split on every
 run, whatever the order of rows. With `sold_at`, each query is valued as of its own sale from comps
-sold before it (a backtest); without it, dates play no part.
+sold no later than it (a backtest); without it, dates play no part.
 
 The result: `mdape` and `rmsle` over the valued queries, `coverage` (share valued),
 `interval_coverage` (share of valued queries whose price lies in their 80% interval), the naive
 category+brand pool median's `baseline_mdape` and `baseline_rmsle` on the same valued queries (and
-`baseline_mdape_all` on every query), `queries_per_second` (valuation alone, one process), `n_pool`,
-`n_queries`, `n_valued`, `n_skipped`.
+`baseline_mdape_all` on every query), `queries_per_second` (valuation alone, one process),
+`index_seconds` (indexing the pool and learning its statistics), `n_pool`, `n_queries`, `n_valued`,
+`n_skipped`.
 """
 
 from __future__ import annotations
@@ -211,8 +212,10 @@ def evaluate_rows(
     rows: list[SoldRow], skipped: int = 0, *, window_days: int = 90, min_comps: int = 3
 ) -> dict[str, Any]:
     """Split `rows`, value the queries from the pool and score them against the baseline."""
-    queries = [r for r in rows if r.is_query]
-    pool = [r for r in rows if not r.is_query]
+    queries: list[SoldRow] = []
+    pool: list[SoldRow] = []
+    for row in rows:
+        (queries if row.is_query else pool).append(row)
     if not pool or not queries:
         raise InvalidInput(f"{len(rows)} rows give {len(pool)} comps and {len(queries)} queries: need both")
     started = time.perf_counter()
@@ -236,10 +239,9 @@ def evaluate_rows(
     baseline = _Baseline(pool)
     errors, log_errors, inside, base_errors, base_log_errors = [], [], [], [], []
     for query, valuation in zip(queries, valuations, strict=True):
-        truth = float(query.price)
-        guess = baseline.estimate(query)
         if valuation.estimate is None or valuation.low is None or valuation.high is None:
             continue
+        truth, guess = float(query.price), baseline.estimate(query)
         estimate = float(valuation.estimate.amount)
         errors.append(abs(estimate - truth) / truth)
         log_errors.append((math.log1p(estimate) - math.log1p(truth)) ** 2)

@@ -2,7 +2,7 @@
 from text (a title, a description or OCR), and a CompIndex returning the comps closest to a query.
 
 Matching runs in two stages so that no query loops over the pool in Python: an inverted index over
-title tokens, model numbers, brand and category picks a few hundred candidates by shared rare tokens
+title tokens, model numbers, brand and category picks about a hundred candidates by shared rare tokens
 (numpy), then rapidfuzz scores those titles in C. A shared model number ("WH-1000XM4" = "WH1000XM4")
 outranks any fuzzy title match; a different model number, a different brand or a different figure
 of the same kind ("128gb" vs "256gb", "iphone 12" vs "iphone 13") pulls the score down.
@@ -26,7 +26,6 @@ from dealwatch.flip.listing import ListingDraft
 
 # Condition grades, best first. Marketplaces' own words map onto them in `condition_grade`.
 NEW, LIKE_NEW, USED, FOR_PARTS = "new", "like new", "used", "for parts"
-GRADES = (NEW, LIKE_NEW, USED, FOR_PARTS)
 
 _GRADE_WORDS = (
     # Checked in this order: "new other" and "open box" are like new, "not working" is for parts.

@@ -7,7 +7,9 @@ them share the item's model number, only those. Each comp's price is moved to th
 by factors learned from the pool (defaults where the pool cannot tell), prices beyond the 1.5 x IQR
 fence are dropped, and the estimate is the median weighted by similarity and recency (a half-life),
 shrunk toward the category+brand prior by as much as the comps leave it uncertain. The interval is
-the comps' weighted 10th-90th percentile spread, widened for small samples (Student t, 1 + 1/n).
+the comps' weighted 10th-90th percentile spread, never narrower than the spread one model's sales
+typically show in this pool, and widened for small samples (Student t, 1 + 1/n). Condition factors,
+priors and that typical spread are learned once per CompIndex (`pool_stats`).
 
 Statistics run on floats in log-price space; prices become Money (Decimal) again at the edges.
 """
@@ -48,7 +50,8 @@ DEFAULT_CONDITION_FACTORS = {
 _FACTOR_PRIOR_GROUPS = 5
 # Below this many comps a category(+brand) group is too thin to be a prior; the next coarser one is used.
 _PRIOR_MIN = 5
-# Spread (log) of comps around their own median before any are seen, and its weight in comps.
+# Spread (log) of one model's sales around their median when the pool cannot tell, and how many
+# comps' worth it weighs against the comps' own spread.
 _TYPICAL_SPREAD, _TYPICAL_WEIGHT = 0.25, 2.0
 # Model-number groups needed to learn the typical spread; fewer count as that many of the default.
 _SPREAD_GROUPS = 5
@@ -329,6 +332,7 @@ def _estimate(
     prior = stats.prior(query.currency, keys.category, keys.brand)
     prior_weight = 0.0
     estimate = median
+    # A prior made of little more than these very comps would only count them twice.
     if prior is not None and prior.n > len(usable):
         prior_weight = median_variance / (median_variance + max(prior.variance, _PRIOR_MIN_SPREAD**2))
         estimate = (1 - prior_weight) * median + prior_weight * prior.median
@@ -339,6 +343,7 @@ def _estimate(
     low, high = estimate - below, estimate + above
     matches = tuple(m for m, _, _ in usable)
     closeness = float(np.dot([m.similarity for m in matches], weights) / weights.sum())
+    # More (effective) comps, closer matches and a narrower interval each raise confidence.
     confidence = n_eff / (n_eff + 2) * closeness / (1 + (high - low))
     method = "model number" if all(m.model_match for m in matches) else "title"
     return Valuation(
