@@ -164,7 +164,12 @@ def test_comp_from_a_sold_listing_and_refusals() -> None:
         "ebay",
         "Nintendo",
     )
-    active = ListingDraft("ebay", "2", "Switch OLED", "https://www.ebay.com/itm/2", Money(Decimal(250)))
+    active = ListingDraft(
+        "ebay", "2", "Switch OLED", "https://www.ebay.com/itm/2", Money(Decimal(250)), condition="Used"
+    )
+    assert ItemQuery.from_listing(active, category="Consoles") == ItemQuery(
+        "Switch OLED", None, "Consoles", "Used", currency="USD"
+    )
     with pytest.raises(InvalidInput, match="not a priced sale"):
         Comp.from_listing(active)
     with pytest.raises(InvalidInput, match="naive"):
