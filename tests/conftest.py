@@ -80,7 +80,8 @@ def clock() -> FrozenClock:
 def settings(tmp_path: Path, database_url: str) -> Settings:
     # The plain tier by default; tests of the browser tier ask for it.
     fetch = {"tiers": ["http"], "per_host_delay": 0.0, "allowed_networks": ["127.0.0.0/8"]}
-    return Settings(data_dir=tmp_path / "data", database_url=database_url, fetch=fetch)
+    flip = {"comps_url": "http://127.0.0.1:9"}  # nothing listens there: tests never reach a real eBay
+    return Settings(data_dir=tmp_path / "data", database_url=database_url, fetch=fetch, flip=flip)
 
 
 @pytest.fixture

@@ -584,6 +584,15 @@ def review_export(out: Path) -> None:
     console.print(f"wrote {written} labelled pages to {out}")
 
 
+@eval_app.command("value")
+def eval_value(file: Path) -> None:
+    """Value sold items (CSV or Parquet: name,brand,category,condition,price) against an 80/20 split of
+    themselves, beside the category+brand median baseline. Prints one JSON object."""
+    from dealwatch.eval.value import evaluate_value
+
+    print(json.dumps(evaluate_value(file)))
+
+
 def main() -> None:
     """Entry point: dealwatch errors print one clear line and exit 2, never a traceback."""
     try:

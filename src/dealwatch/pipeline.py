@@ -5,7 +5,8 @@ Daily promo pass, per store: fetch (starting at the store's learned tier) ► sn
 past forecasts against the sales seen ► forecast the next sale.
 Marketplace scan, per saved search: fetch the search page (starting at the adapter's tier) ►
 snapshot ► parse with the marketplace adapter ► record listings (new, seen again, price drops);
-listings unseen for 7 days expire.
+listings unseen for 7 days expire. Then each new or cheaper listing: sold comps (cached 24 h) ►
+valuation ► profit ► score ► route, stored as an opportunity; high-value finds are alerted.
 Every store ends the pass with one recorded outcome; one store's failure never stops the others.
 """
 
@@ -21,15 +22,17 @@ from decimal import Decimal
 import structlog
 from sqlalchemy.orm import Session
 
+from dealwatch.alerts.notify import alert
 from dealwatch.core.clock import today
 from dealwatch.core.errors import NotFound
 from dealwatch.fetch.base import FetchRequest, FetchResult, Outcome
 from dealwatch.fetch.learning import last_validators, record_trials, start_tier
 from dealwatch.fetch.models import FetchAttempt
-from dealwatch.flip.listing import BlockedPage, Unparseable
+from dealwatch.flip.listing import BlockedPage, ListingDraft, Unparseable
 from dealwatch.flip.listings import expire_listings, record_page
 from dealwatch.flip.marketplaces.base import Marketplace, marketplaces
-from dealwatch.flip.models import Search
+from dealwatch.flip.models import Listing, Opportunity, Search
+from dealwatch.flip.opportunities import assess, draft_of, high_value_alert, save_assessment
 from dealwatch.flip.searches import list_searches, search_spec
 from dealwatch.promo.detect.base import Detection, Page, StoreHints
 from dealwatch.promo.forecast import save_prediction, score_predictions
@@ -279,10 +282,14 @@ class SearchScan:
     failures: int = 0
     reason: str | None = None
     new_ids: tuple[int, ...] = ()
+    dropped_ids: tuple[int, ...] = ()
 
 
-async def run_scan(services: Services, search_ids: Sequence[str] | None = None) -> list[SearchScan]:
-    """Scan the enabled saved searches (or the given ones): fetch ► snapshot ► parse ► record listings."""
+async def run_scan(
+    services: Services, search_ids: Sequence[str] | None = None, *, analyze: bool = True
+) -> list[SearchScan]:
+    """Scan the enabled saved searches (or the given ones): fetch ► snapshot ► parse ► record listings,
+    then analyze the new and cheaper listings."""
     with services.sessions() as session:
         searches = list_searches(session, enabled_only=search_ids is None)
     if search_ids is not None:
@@ -310,7 +317,53 @@ async def run_scan(services: Services, search_ids: Sequence[str] | None = None) 
     with services.sessions.begin() as session:
         expired = expire_listings(session, services.clock.now())
     log.info("scan done", searches=len(searches), expired=expired)
+    if analyze:
+        await analyze_listings(services, [i for s in scans for i in (*s.new_ids, *s.dropped_ids)])
     return scans
+
+
+@dataclass(frozen=True, slots=True)
+class ListingVerdict:
+    """How one listing was judged: its opportunity, route and score, and whether an alert went out."""
+
+    listing_id: int
+    opportunity_id: int
+    route: str
+    score: float
+    alerted: bool
+
+
+async def analyze_listings(services: Services, listing_ids: Sequence[int]) -> list[ListingVerdict]:
+    """Comps ► valuation ► profit ► score ► route for each listing, stored as an opportunity;
+    high-value finds are alerted at once (once per listing and price)."""
+    verdicts = []
+    for listing_id in dict.fromkeys(listing_ids):
+        with services.sessions() as session:
+            row = session.get(Listing, listing_id)
+            if row is None:
+                continue
+            draft = draft_of(row)
+        now = services.clock.now()
+        sold = await services.comps.sold(draft.title, now)
+        assessment = assess(draft, sold, services.fees, services.flip, now)
+        with services.sessions.begin() as session:
+            opportunity = save_assessment(session, listing_id, assessment, now)
+            alerted = _alert_if_high_value(services, session, draft, opportunity, listing_id)
+            verdicts.append(
+                ListingVerdict(listing_id, opportunity.id, assessment.route, opportunity.score, alerted)
+            )
+    return verdicts
+
+
+def _alert_if_high_value(
+    services: Services, session: Session, draft: ListingDraft, opportunity: Opportunity, listing_id: int
+) -> bool:
+    rules = services.settings.alerts
+    profit = opportunity.net_profit
+    if opportunity.score < rules.min_score or profit is None or profit < rules.min_profit:
+        return False
+    message = high_value_alert(draft, opportunity, listing_id)
+    return bool(alert(session, services.notifier, message, services.clock))
 
 
 def _record_scan(services: Services, search_id: str, adapter: Marketplace, result: FetchResult) -> SearchScan:
@@ -347,6 +400,7 @@ def _record_scan(services: Services, search_id: str, adapter: Marketplace, resul
         return SearchScan(
             search_id,
             Outcome.OK.value,
+            dropped_ids=tuple(done.price_drops),
             new=done.new,
             seen_again=done.seen_again,
             price_drops=len(done.price_drops),

@@ -1,4 +1,5 @@
-"""build_services(settings): engine, clock, blob store, fetch ladder, detectors and forecaster, built once."""
+"""build_services(settings): engine, clock, blob store, fetch ladder, detectors, forecaster, comps source,
+fee tables and notifier, built once."""
 
 from __future__ import annotations
 
@@ -7,10 +8,15 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from dealwatch.alerts.notify import Notifier, build_notifier
 from dealwatch.core.clock import Clock, SystemClock
 from dealwatch.core.errors import ConfigError, NotConfigured
 from dealwatch.db import open_database
 from dealwatch.fetch.tiers import Ladder, build_ladder
+from dealwatch.flip.comps import CachedComps, CompsSource, EbaySold
+from dealwatch.flip.fees import FeeTables, load_fee_tables
+from dealwatch.flip.marketplaces.ebay import Ebay
+from dealwatch.flip.opportunities import FlipRules
 from dealwatch.promo.detect.cascade import Cascade, build_cascade
 from dealwatch.promo.forecast import Forecaster, build_forecaster
 from dealwatch.settings import Settings
@@ -31,6 +37,10 @@ class Services:
     detector: Cascade
     forecaster: Forecaster
     runner: TaskRunner
+    comps: CompsSource
+    fees: FeeTables
+    flip: FlipRules
+    notifier: Notifier | None
 
     async def aclose(self) -> None:
         """Close network clients and the database pool."""
@@ -49,14 +59,41 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     """Build every service the pipeline uses; the schema is migrated on the way."""
     clock = clock or SystemClock()
     engine, sessions = open_database(settings.resolved_database_url)
+    blobs = BlobStore(settings.resolved_blob_url)
+    fetcher = build_ladder(settings, clock)
     return Services(
         settings=settings,
         clock=clock,
         engine=engine,
         sessions=sessions,
-        blobs=BlobStore(settings.resolved_blob_url),
-        fetcher=build_ladder(settings, clock),
+        blobs=blobs,
+        fetcher=fetcher,
         detector=build_cascade(settings, clock=clock),
         forecaster=_forecaster(settings),
         runner=InlineRunner(settings.fetch.concurrency),
+        comps=CachedComps(EbaySold(fetcher, Ebay(base=settings.flip.comps_url)), blobs),
+        fees=load_fee_tables(settings.flip.fee_tables_dir),
+        flip=_flip_rules(settings),
+        notifier=_notifier(settings),
     )
+
+
+def _flip_rules(settings: Settings) -> FlipRules:
+    f = settings.flip
+    return FlipRules(
+        sell_on=f.sell_on,
+        shipped=f.sell_shipped,
+        target_profit=f.target_profit,
+        travel_rate=f.travel_rate,
+        buy_at=f.buy_at,
+        review_at=f.review_at,
+        min_comps=f.min_comps,
+        window_days=f.window_days,
+    )
+
+
+def _notifier(settings: Settings) -> Notifier | None:
+    try:
+        return build_notifier(settings.alerts.urls)
+    except NotConfigured:
+        return None

@@ -124,6 +124,29 @@ class PromoSettings(_Section):
     forecast: ForecastSettings = Field(default_factory=ForecastSettings)
 
 
+class FlipSettings(_Section):
+    """The marketplace-arbitrage job: how finds are valued, costed and routed."""
+
+    comps_url: str = Field(
+        "https://www.ebay.com", description="base URL of the eBay(-compatible) site sold comps are read from"
+    )
+    sell_on: str = Field("ebay", description="fee table of the platform finds are resold on")
+    sell_shipped: bool = Field(
+        True, description="resell shipped (label cost counted) rather than local pickup"
+    )
+    fee_tables_dir: Path | None = Field(
+        None, description="directory of <platform>.toml fee tables overriding or adding to the built-in ones"
+    )
+    target_profit: Decimal = Field(Decimal("50"), ge=0, description="profit a max buy price is computed for")
+    travel_rate: Decimal = Field(
+        Decimal("0.70"), ge=0, description="pickup travel cost per mile (round trip)"
+    )
+    buy_at: float = Field(8.0, ge=0, le=10, description="score from which a find goes to the buy workflow")
+    review_at: float = Field(6.0, ge=0, le=10, description="score from which a find goes to human review")
+    min_comps: int = Field(3, ge=1, description="fewest sold comps a valuation is made from")
+    window_days: int = Field(90, ge=1, description="how far back sold comps count")
+
+
 class AlertSettings(_Section):
     """Alerts on high-value finds."""
 
@@ -177,6 +200,7 @@ class Settings(BaseSettings):
     promo: PromoSettings = Field(default_factory=PromoSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    flip: FlipSettings = Field(default_factory=FlipSettings)
 
     @field_validator("database_url")
     @classmethod

@@ -1,4 +1,4 @@
-"""Tables owned by the flip job: saved searches, listings (one row per marketplace + id) and their events."""
+"""Tables owned by the flip job: searches, listings (one per marketplace + id), events, opportunities."""
 
 from __future__ import annotations
 
@@ -74,3 +74,37 @@ class ListingEvent(Base):
     new_price: Mapped[Decimal | None] = mapped_column(Amount)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class Opportunity(Base):
+    """A listing valued, costed and scored: the decision it was routed to and what a person decided.
+
+    `route` is where the score sent it (buy | review | skip); `status` is where it stands
+    (open → confirmed | rejected → listed → sold, or skipped). Money columns are in `currency`.
+    """
+
+    __tablename__ = "opportunities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id", ondelete="CASCADE"), unique=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    buy_price: Mapped[Decimal | None] = mapped_column(Amount)
+    estimate: Mapped[Decimal | None] = mapped_column(Amount)
+    low: Mapped[Decimal | None] = mapped_column(Amount)
+    high: Mapped[Decimal | None] = mapped_column(Amount)
+    n_comps: Mapped[int] = mapped_column(Integer, default=0)
+    confidence: Mapped[float] = mapped_column(default=0.0)
+    net_profit: Mapped[Decimal | None] = mapped_column(Amount)
+    margin: Mapped[float | None] = mapped_column()
+    roi: Mapped[float | None] = mapped_column()
+    max_buy: Mapped[Decimal | None] = mapped_column(Amount)
+    score: Mapped[float] = mapped_column(default=0.0, index=True)
+    risk_level: Mapped[str | None] = mapped_column(String(16))
+    route: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    reason: Mapped[str | None] = mapped_column(Text)  # why not valued, or the score's main reasons
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # comps used, fees, score parts
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(100))

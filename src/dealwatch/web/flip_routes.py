@@ -1,20 +1,22 @@
-"""/v1 routes of the flip job: start a scan of the saved searches now, and read the listings found."""
+"""/v1 routes of the flip job: start a scan now, read the listings and opportunities, decide on them."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from dealwatch.flip.models import Listing
+from dealwatch.core.errors import NotFound
+from dealwatch.flip.models import Listing, Opportunity
+from dealwatch.flip.opportunities import decide
 from dealwatch.flip.searches import list_searches
 from dealwatch.pipeline import run_scan
 from dealwatch.services import Services, build_services
-from dealwatch.web.deps import ApiKeyDep, SessionDep
+from dealwatch.web.deps import ApiKeyDep, ClockDep, SessionDep
 from dealwatch.web.schemas import ErrorOut
 
 router = APIRouter(prefix="/v1", tags=["flip"])
@@ -125,3 +127,106 @@ def listings(
     return ListingsOut(
         listings=[ListingOut.model_validate(row, from_attributes=True) for row in rows], count=len(rows)
     )
+
+
+class OpportunityOut(BaseModel):
+    id: int
+    listing_id: int
+    title: str
+    marketplace: str
+    url: str
+    location: str | None
+    currency: str
+    buy_price: Decimal | None
+    estimate: Decimal | None
+    low: Decimal | None
+    high: Decimal | None
+    n_comps: int
+    confidence: float
+    net_profit: Decimal | None
+    margin: float | None
+    roi: float | None
+    max_buy: Decimal | None
+    score: float
+    risk_level: str | None
+    route: str
+    status: str
+    reason: str | None
+    updated_at: datetime
+    decided_by: str | None
+
+
+class OpportunityDetailOut(OpportunityOut):
+    comps: list[dict[str, Any]]
+    details: dict[str, Any]
+
+
+class OpportunitiesOut(BaseModel):
+    opportunities: list[OpportunityOut]
+    count: int
+
+
+class DecisionIn(BaseModel):
+    decision: Literal["confirm", "reject", "listed", "sold"]
+    by: str | None = Field(None, max_length=100)
+
+
+def _opportunity(row: Opportunity, listing: Listing) -> dict[str, Any]:
+    fields = {name: getattr(row, name) for name in OpportunityOut.model_fields if hasattr(row, name)}
+    return {
+        **fields,
+        "title": listing.title,
+        "marketplace": listing.marketplace,
+        "url": listing.url,
+        "location": listing.location,
+    }
+
+
+@router.get("/opportunities")
+def opportunities(
+    session: SessionDep,
+    min_score: float = Query(0.0, ge=0, le=10),
+    marketplace: str | None = None,
+    status: str = Query(
+        "open", description="open | review | skipped | confirmed | rejected | listed | sold | all"
+    ),
+    limit: int = Query(100, ge=1, le=1000),
+) -> OpportunitiesOut:
+    """Valued listings, best score first."""
+    query = (
+        select(Opportunity, Listing)
+        .join(Listing, Listing.id == Opportunity.listing_id)
+        .where(Opportunity.score >= min_score)
+        .order_by(Opportunity.score.desc(), Opportunity.id)
+    )
+    if marketplace:
+        query = query.where(Listing.marketplace == marketplace)
+    if status != "all":
+        query = query.where(Opportunity.status == status)
+    rows = session.execute(query.limit(limit)).all()
+    found = [OpportunityOut.model_validate(_opportunity(o, listing)) for o, listing in rows]
+    return OpportunitiesOut(opportunities=found, count=len(found))
+
+
+@router.get("/opportunities/{opportunity_id}", responses={404: {"model": ErrorOut}})
+def opportunity(opportunity_id: int, session: SessionDep) -> OpportunityDetailOut:
+    """One opportunity with the comps its valuation used, its fees and its score's parts."""
+    row = session.get(Opportunity, opportunity_id)
+    if row is None:
+        raise NotFound(f"no opportunity {opportunity_id}")
+    listing = session.get(Listing, row.listing_id)
+    assert listing is not None
+    details = dict(row.details)
+    return OpportunityDetailOut.model_validate(
+        {**_opportunity(row, listing), "comps": details.pop("comps", []), "details": details}
+    )
+
+
+@router.post("/opportunities/{opportunity_id}/decision", responses=ERRORS, dependencies=[ApiKeyDep])
+def decision(opportunity_id: int, body: DecisionIn, session: SessionDep, clock: ClockDep) -> OpportunityOut:
+    """A person's decision on the buy workflow: confirm or reject, then listed and sold."""
+    row = decide(session, opportunity_id, body.decision, body.by, clock.now())
+    session.commit()
+    listing = session.get(Listing, row.listing_id)
+    assert listing is not None
+    return OpportunityOut.model_validate(_opportunity(row, listing))
