@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dealwatch.core.clock import FrozenClock
 from dealwatch.db import Base, create_db_engine, migrate, session_factory
 from dealwatch.settings import Settings
+from dealwatch.testing import LoopbackServer, SwappableApp
 
 PG_ADMIN_URL = os.environ.get("DEALWATCH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -95,3 +96,11 @@ def engine(settings: Settings) -> Iterator[Engine]:
 @pytest.fixture
 def sessions(engine: Engine) -> sessionmaker[Session]:
     return session_factory(engine)
+
+
+@pytest.fixture(scope="module")
+def swap_server() -> Iterator[tuple[str, SwappableApp]]:
+    """One loopback server per module whose app each test swaps (the LLM API fakes)."""
+    swap = SwappableApp()
+    with LoopbackServer(swap) as server:
+        yield server.url, swap

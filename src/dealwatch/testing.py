@@ -62,3 +62,13 @@ class LoopbackServer:
         self._thread.join(timeout=10)
         for sock in self.sockets:
             sock.close()
+
+
+class SwappableApp:
+    """An ASGI app that forwards to whichever app is current: one loopback server, many fakes."""
+
+    def __init__(self) -> None:
+        self.app: Any = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self.app(scope, receive, send)

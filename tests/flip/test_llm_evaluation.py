@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -18,7 +18,7 @@ from dealwatch.flip.llm_evaluation import SYSTEM, ArbitrageVerdict, LlmEvaluatio
 from dealwatch.flip.profit import ProfitEstimate, ShippingEstimate, estimate_profit
 from dealwatch.flip.scoring import Score, detect_risks, score
 from dealwatch.llm import LLMClient, LlmSettings, build_llm
-from dealwatch.testing import LoopbackServer
+from dealwatch.testing import SwappableApp
 from dealwatch.testing_llm import FakeAnthropic, FakeOpenAI
 
 pytest.importorskip("anthropic")
@@ -126,26 +126,11 @@ class Rig:
         return json.dumps(self.fake.bodies[-1], ensure_ascii=False)
 
 
-class _Swap:
-    def __init__(self) -> None:
-        self.app: Any = None
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        await self.app(scope, receive, send)
-
-
-@pytest.fixture(scope="module")
-def loopback() -> Iterator[tuple[str, _Swap]]:
-    swap = _Swap()
-    with LoopbackServer(swap) as server:
-        yield server.url, swap
-
-
 @pytest.fixture(params=["anthropic", "openai"])
 async def rig(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, loopback: tuple[str, _Swap]
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, swap_server: tuple[str, SwappableApp]
 ) -> AsyncIterator[Rig]:
-    url, swap = loopback
+    url, swap = swap_server
     rig = Rig(request.param, url, monkeypatch)
     swap.app = rig.fake.app
     yield rig

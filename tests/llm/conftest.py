@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from dealwatch.core.clock import FrozenClock
 from dealwatch.llm import LLMClient, LlmSettings, build_llm
-from dealwatch.testing import LoopbackServer
+from dealwatch.testing import SwappableApp
 from dealwatch.testing_llm import FakeAnthropic, FakeOpenAI
 
 KEY_ENV = "DEALWATCH_TEST_LLM_KEY"
@@ -49,26 +49,9 @@ class Rig:
         return client
 
 
-class _Swap:
-    """An ASGI app forwarding to the current test's fake, so one server serves a whole module."""
-
-    def __init__(self) -> None:
-        self.app: Any = None
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        await self.app(scope, receive, send)
-
-
-@pytest.fixture(scope="module")
-def loopback() -> Iterator[tuple[str, _Swap]]:
-    swap = _Swap()
-    with LoopbackServer(swap) as server:
-        yield server.url, swap
-
-
 @pytest.fixture(params=["anthropic", "openai"])
 async def rig(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, loopback: tuple[str, _Swap]
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, swap_server: tuple[str, SwappableApp]
 ) -> AsyncIterator[Rig]:
     provider: str = request.param
     fake: FakeAnthropic | FakeOpenAI
@@ -77,7 +60,7 @@ async def rig(
     else:
         fake = FakeOpenAI(api_key="sk-fake", responder=lambda prompt: VERDICT)
     monkeypatch.setenv(KEY_ENV, fake.api_key)
-    url, swap = loopback
+    url, swap = swap_server
     swap.app = fake.app
     settings = LlmSettings(
         provider=provider,

@@ -14,7 +14,7 @@ from dealwatch.core.clock import FrozenClock
 from dealwatch.llm import LlmSettings, build_llm
 from dealwatch.promo.detect.base import Page
 from dealwatch.promo.detect.llm_tier import MAX_PROMPT_CHARS, LlmDetector
-from dealwatch.testing import LoopbackServer
+from dealwatch.testing import SwappableApp
 from dealwatch.testing_llm import FakeAnthropic, FakeOpenAI
 
 pytest.importorskip("anthropic")
@@ -61,24 +61,11 @@ class Rig:
         return [json.dumps(body) for body in self.fake.bodies]
 
 
-class _Swap:
-    def __init__(self) -> None:
-        self.app: Any = None
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        await self.app(scope, receive, send)
-
-
-@pytest.fixture(scope="module")
-def loopback() -> Iterator[tuple[str, _Swap]]:
-    swap = _Swap()
-    with LoopbackServer(swap) as server:
-        yield server.url, swap
-
-
 @pytest.fixture(params=["anthropic", "openai"])
-def rig(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, loopback: Any) -> Iterator[Rig]:
-    url, swap = loopback
+def rig(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, swap_server: tuple[str, SwappableApp]
+) -> Iterator[Rig]:
+    url, swap = swap_server
     made = Rig(request.param, url, monkeypatch)
     swap.app = made.fake.app
     yield made
