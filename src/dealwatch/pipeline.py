@@ -32,7 +32,7 @@ from dealwatch.flip.listing import BlockedPage, ListingDraft, Unparseable
 from dealwatch.flip.listings import expire_listings, record_page
 from dealwatch.flip.marketplaces.base import Marketplace, marketplaces
 from dealwatch.flip.models import Listing, Opportunity, Search
-from dealwatch.flip.opportunities import assess, draft_of, high_value_alert, save_assessment
+from dealwatch.flip.opportunities import assess, draft_of, high_value_alert, save_assessment, with_llm
 from dealwatch.flip.searches import list_searches, search_spec
 from dealwatch.promo.detect.base import Detection, Page, StoreHints
 from dealwatch.promo.forecast import save_prediction, score_predictions
@@ -346,6 +346,8 @@ async def analyze_listings(services: Services, listing_ids: Sequence[int]) -> li
         now = services.clock.now()
         sold = await services.comps.sold(draft.title, now)
         assessment = assess(draft, sold, services.fees, services.flip, now)
+        if services.llm is not None:
+            assessment = await with_llm(services.llm, draft, assessment, services.flip)
         with services.sessions.begin() as session:
             opportunity = save_assessment(session, listing_id, assessment, now)
             alerted = _alert_if_high_value(services, session, draft, opportunity, listing_id)

@@ -17,6 +17,8 @@ from dealwatch.flip.comps import CachedComps, CompsSource, EbaySold
 from dealwatch.flip.fees import FeeTables, load_fee_tables
 from dealwatch.flip.marketplaces.ebay import Ebay
 from dealwatch.flip.opportunities import FlipRules
+from dealwatch.llm.base import LLMClient
+from dealwatch.llm.factory import build_llm
 from dealwatch.promo.detect.cascade import Cascade, build_cascade
 from dealwatch.promo.forecast import Forecaster, build_forecaster
 from dealwatch.settings import Settings
@@ -41,10 +43,13 @@ class Services:
     fees: FeeTables
     flip: FlipRules
     notifier: Notifier | None
+    llm: LLMClient | None  # the optional LLM evaluation of finds (None without a provider)
 
     async def aclose(self) -> None:
         """Close network clients and the database pool."""
         await self.fetcher.aclose()
+        if self.llm is not None:
+            await self.llm.aclose()
         self.engine.dispose()
 
 
@@ -75,7 +80,15 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         fees=load_fee_tables(settings.flip.fee_tables_dir),
         flip=_flip_rules(settings),
         notifier=_notifier(settings),
+        llm=_llm(settings, clock),
     )
+
+
+def _llm(settings: Settings, clock: Clock) -> LLMClient | None:
+    try:
+        return build_llm(settings.llm, clock)
+    except NotConfigured:
+        return None
 
 
 def _flip_rules(settings: Settings) -> FlipRules:

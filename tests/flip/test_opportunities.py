@@ -3,7 +3,9 @@ served on loopback ► scan ► comps ► valuation ► profit ► score ► rou
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,10 +24,12 @@ from dealwatch.flip.comps import CachedComps, EbaySold
 from dealwatch.flip.marketplaces.ebay import Ebay
 from dealwatch.flip.models import Listing, Opportunity
 from dealwatch.flip.searches import parse_search, save_searches
+from dealwatch.llm import LlmSettings, build_llm
 from dealwatch.pipeline import analyze_listings, run_scan
 from dealwatch.services import Services, build_services
 from dealwatch.settings import AlertSettings, ApiSettings, Settings
-from dealwatch.testing import LoopbackServer
+from dealwatch.testing import LoopbackServer, SwappableApp
+from dealwatch.testing_llm import FakeAnthropic
 from dealwatch.web.app import create_app
 
 NOW = datetime(2026, 3, 10, 12, tzinfo=UTC)  # a few days after the saved sold results
@@ -166,3 +170,43 @@ async def test_opportunities_api_lists_shows_comps_and_takes_decisions(
         )
         assert done.status_code == 200 and done.json()["status"] == "confirmed"
         assert (await client.get("/v1/opportunities/999999")).status_code == 404
+
+
+async def test_the_llm_tier_judges_costed_finds_and_its_verdict_is_kept(
+    services: Services,
+    web: tuple[Web, str],
+    page: Callable[[str, str], str],
+    swap_server: tuple[str, SwappableApp],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    site, url = web
+    _pages(site, page, "$15")
+    verdict = {
+        "profit_score": 2,
+        "confidence": 0.8,
+        "estimated_profit": 20,
+        "estimated_sell_price": 70,
+        "profit_margin": 0.2,
+        "risk_level": "high",
+        "recommendation": "skip",
+        "reasoning": "Motor fits convertibles only; demand is thin.",
+        "concerns": ["compatibility"],
+    }
+    fake = FakeAnthropic(api_key="sk-flip-test", responder=lambda prompt: json.dumps(verdict))
+    llm_url, swap = swap_server
+    swap.app = fake.app
+    monkeypatch.setenv("DEALWATCH_FLIP_LLM_KEY", fake.api_key)
+    llm_settings = LlmSettings(provider="anthropic", base_url=llm_url, api_key_env="DEALWATCH_FLIP_LLM_KEY")
+    services.llm = build_llm(llm_settings, services.clock)
+    services.flip = replace(services.flip, review_at=0.0)  # every costed find goes at least to review
+    with services.sessions.begin() as session:
+        spec = parse_search({"marketplace": "craigslist", "query": "beetle", "url": f"{url}/search/sss"})
+        save_searches(session, [spec], services.clock)
+    await run_scan(services)
+    with services.sessions() as session:
+        listing = session.scalar(select(Listing).where(Listing.title == PART))
+        assert listing is not None
+        found = session.scalar(select(Opportunity).where(Opportunity.listing_id == listing.id))
+        assert found is not None and found.details["llm"]["verdict"]["recommendation"] == "skip"
+        assert found.score <= 2 and found.route == "review"  # the model's (capped) score, same thresholds
+    assert fake.calls >= 1 and PART in json.dumps(fake.bodies)

@@ -9,7 +9,7 @@ opens a purchase task that waits for a person (no marketplace offers a buying AP
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -23,6 +23,7 @@ from dealwatch.core.money import Money
 from dealwatch.flip.comps import SoldItems
 from dealwatch.flip.fees import FeeTables
 from dealwatch.flip.listing import ListingDraft
+from dealwatch.flip.llm_evaluation import LlmEvaluation, evaluate
 from dealwatch.flip.matching import Comp, CompIndex, ItemQuery
 from dealwatch.flip.models import Listing, Opportunity
 from dealwatch.flip.profit import (
@@ -34,6 +35,7 @@ from dealwatch.flip.profit import (
 )
 from dealwatch.flip.scoring import Score, detect_risks, route, score
 from dealwatch.flip.valuation import Valuation, value
+from dealwatch.llm.base import LLMClient
 
 # Where each route leaves an opportunity; a person moves it on from there.
 STATUS_OF_ROUTE = {"buy": "open", "review": "review", "skip": "skipped"}
@@ -63,9 +65,12 @@ class Assessment:
     score: Score | None
     route: str
     reason: str | None = None
+    llm: LlmEvaluation | None = None  # the optional LLM tier's verdict, capped by the computed evidence
 
     @property
     def score_value(self) -> float:
+        if self.llm is not None:
+            return self.llm.verdict.profit_score
         return self.score.value if self.score is not None else 0.0
 
 
@@ -137,6 +142,29 @@ def assess(
     )
 
 
+async def with_llm(
+    client: LLMClient, listing: ListingDraft, assessment: Assessment, rules: FlipRules
+) -> Assessment:
+    """Ask the LLM tier about a costed listing that is not a plain skip; its verdict can lower the route,
+    never make a buy of a listing whose computed profit is below the target."""
+    valuation, profit, scored = assessment.valuation, assessment.profit, assessment.score
+    if valuation is None or profit is None or scored is None or assessment.route == "skip":
+        return assessment
+    verdict = await evaluate(
+        client,
+        listing,
+        valuation,
+        profit,
+        scored,
+        comps=[match.comp for match in valuation.comps_used],
+        min_buy_profit=Money(rules.target_profit, profit.net_profit.currency),
+        buy_at=rules.buy_at,
+        review_at=rules.review_at,
+    )
+    decided = verdict.route(buy_at=rules.buy_at, review_at=rules.review_at)
+    return replace(assessment, route=decided, llm=verdict)
+
+
 def save_assessment(session: Session, listing_id: int, assessment: Assessment, now: datetime) -> Opportunity:
     """Store (or update) the listing's opportunity; a decision already taken is kept."""
     listing = session.get(Listing, listing_id)
@@ -194,6 +222,12 @@ def _details(assessment: Assessment) -> dict[str, Any]:
         out["fees"] = {"platform": fees.platform, "total": str(fees.total.amount), "source": fees.source}
         out["shipping"] = str(assessment.profit.shipping.cost.amount)
         out["travel"] = str(assessment.profit.travel.amount)
+    if assessment.llm is not None:
+        out["llm"] = {
+            "verdict": assessment.llm.verdict.model_dump(mode="json"),
+            "failure": assessment.llm.failure,
+            "caps": list(assessment.llm.caps),
+        }
     if assessment.score is not None:
         out["score_components"] = {k: round(v, 3) for k, v in assessment.score.components.items()}
         out["risk_flags"] = [flag.code for flag in assessment.score.flags]
