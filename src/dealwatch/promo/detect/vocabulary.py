@@ -3,8 +3,8 @@
 The keyword lexicon (lexicon.py) is a grammar for six languages; these are plain word lists in ten
 (en, de, fr, es, it, nl, pt, pl, sv, ja), grouped by what a word says about a banner: that it is
 about a deal, a "buy X get Y" offer or free shipping, how wide the deal is, how long it lasts, that
-it is a standing policy or a sign-up offer, or that the event is yet to come or already over.
-A line gets one flag per group it touches.
+it is a standing policy or a sign-up offer, that the event is yet to come or already over, or that
+the "save 30%" is about something else (energy bills, fabric). A line gets one flag per group it touches.
 """
 
 from __future__ import annotations
