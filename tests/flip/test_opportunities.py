@@ -210,3 +210,31 @@ async def test_the_llm_tier_judges_costed_finds_and_its_verdict_is_kept(
         assert found is not None and found.details["llm"]["verdict"]["recommendation"] == "skip"
         assert found.score <= 2 and found.route == "review"  # the model's (capped) score, same thresholds
     assert fake.calls >= 1 and PART in json.dumps(fake.bodies)
+
+
+async def test_new_opportunities_stream_as_server_sent_events(
+    settings: Settings, services: Services, web: tuple[Web, str], page: Callable[[str, str], str]
+) -> None:
+    site, url = web
+    _pages(site, page, "$15")
+    with services.sessions.begin() as session:
+        spec = parse_search({"marketplace": "craigslist", "query": "beetle", "url": f"{url}/search/sss"})
+        save_searches(session, [spec], services.clock)
+    await run_scan(services)
+    app = create_app(settings, FrozenClock(NOW))
+    events: list[dict[str, Any]] = []
+    with LoopbackServer(app) as server:
+        async with (
+            httpx.AsyncClient(base_url=server.url, timeout=10) as client,
+            client.stream(
+                "GET", "/v1/events/opportunities", params={"poll": 0.1}, headers={"Last-Event-ID": "0"}
+            ) as response,
+        ):
+            assert response.headers["content-type"].startswith("text/event-stream")
+            async for line in response.aiter_lines():
+                if line.startswith("data: "):
+                    events.append(json.loads(line.removeprefix("data: ")))
+                if len(events) == 3:
+                    break
+    assert [e["id"] for e in events] == sorted(e["id"] for e in events)
+    assert all({"title", "score", "route", "url"} <= set(e) for e in events)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from dealwatch.core.errors import NotFound
 from dealwatch.flip.models import Listing, Opportunity
@@ -230,3 +233,39 @@ def decision(opportunity_id: int, body: DecisionIn, session: SessionDep, clock: 
     listing = session.get(Listing, row.listing_id)
     assert listing is not None
     return OpportunityOut.model_validate(_opportunity(row, listing))
+
+
+@router.get("/events/opportunities", response_class=StreamingResponse)
+async def opportunity_events(
+    request: Request,
+    min_score: float = Query(0.0, ge=0, le=10),
+    last_event_id: Annotated[int | None, Header()] = None,
+    poll: float = Query(2.0, gt=0, le=60, description="seconds between looks for new opportunities"),
+) -> StreamingResponse:
+    """Server-sent events: each new opportunity at or above `min_score`, as JSON (the seed's live feed).
+
+    Resumable: the event id is the opportunity's id; a client sends the last one back as `Last-Event-ID`."""
+    sessions = request.app.state.sessions
+
+    async def events() -> AsyncIterator[str]:
+        seen = last_event_id if last_event_id is not None else _latest_id(sessions)
+        while True:  # StreamingResponse cancels this when the client goes away
+            with sessions() as session:
+                rows = session.execute(
+                    select(Opportunity, Listing)
+                    .join(Listing, Listing.id == Opportunity.listing_id)
+                    .where(Opportunity.id > seen, Opportunity.score >= min_score)
+                    .order_by(Opportunity.id)
+                ).all()
+                for row, listing in rows:
+                    body = OpportunityOut.model_validate(_opportunity(row, listing)).model_dump_json()
+                    yield f"id: {row.id}\nevent: opportunity\ndata: {body}\n\n"
+                    seen = row.id
+            await asyncio.sleep(poll)
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+def _latest_id(sessions: Any) -> int:
+    with sessions() as session:
+        return int(session.scalar(select(func.max(Opportunity.id))) or 0)
