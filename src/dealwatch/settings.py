@@ -7,10 +7,11 @@ Built by load_settings(), never at import.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from contextvars import ContextVar
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
@@ -259,6 +260,46 @@ def describe_validation_error(source: str, exc: ValidationError) -> str:
         field = ".".join(str(part) for part in err["loc"]) or "(root)"
         problems.append(f"{source}: {field}: {err['msg']}")
     return "\n".join(problems)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_toml_tables(
+    path: Path, table: str, model: type[M], key: Callable[[M], str] | None = None
+) -> list[M]:
+    """Validate each `[[table]]` of a TOML file as `model`; every problem names the file, entry and field.
+
+    With `key`, two entries with the same key are refused too.
+    """
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    entries = data.get(table)
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError(f"{path}: expected one or more [[{table}]] tables")
+    specs: list[M] = []
+    problems: list[str] = []
+    for index, entry in enumerate(entries):
+        try:
+            specs.append(model.model_validate(entry))
+        except ValidationError as exc:
+            problems.append(describe_validation_error(f"{path}: {table}[{index}]", exc))
+    seen: dict[str, int] = {}
+    for index, spec in enumerate(specs):
+        name = key(spec) if key is not None else None
+        if name is None:
+            continue
+        if name in seen:
+            problems.append(f"{path}: {table}[{index}]: id {name!r} repeats {table}[{seen[name]}]")
+        seen[name] = index
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return specs
 
 
 def load_settings(config_file: Path | None = None, overrides: dict[str, Any] | None = None) -> Settings:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -12,12 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dealwatch.core.clock import Clock
-from dealwatch.core.errors import ConfigError, InvalidInput, NotFound
+from dealwatch.core.errors import InvalidInput, NotFound
 from dealwatch.core.ids import slugify
 from dealwatch.flip.marketplaces.base import SearchQuery, marketplaces
 from dealwatch.flip.models import Search
 from dealwatch.promo.stores import check_store_url
-from dealwatch.settings import describe_validation_error
+from dealwatch.settings import describe_validation_error, read_toml_tables
 
 
 class SearchSpec(BaseModel):
@@ -90,25 +89,7 @@ def parse_search(values: dict[str, Any], source: str = "search") -> SearchSpec:
 
 def read_searches_toml(path: Path) -> list[SearchSpec]:
     """Read `[[searches]]` tables from a TOML file; every problem names the file, entry and field."""
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    entries = data.get("searches")
-    if not isinstance(entries, list) or not entries:
-        raise ConfigError(f"{path}: expected one or more [[searches]] tables")
-    specs, problems = [], []
-    for index, entry in enumerate(entries):
-        try:
-            specs.append(SearchSpec.model_validate(entry))
-        except ValidationError as exc:
-            problems.append(describe_validation_error(f"{path}: searches[{index}]", exc))
-    if problems:
-        raise ConfigError("\n".join(problems))
-    return specs
+    return read_toml_tables(path, "searches", SearchSpec)
 
 
 def save_searches(session: Session, specs: list[SearchSpec], clock: Clock) -> tuple[int, int]:

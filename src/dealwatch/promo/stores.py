@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dealwatch.core.clock import Clock
-from dealwatch.core.errors import ConfigError, InvalidInput, NotFound
+from dealwatch.core.errors import InvalidInput, NotFound
 from dealwatch.core.ids import slugify
 from dealwatch.promo.models import Store
-from dealwatch.settings import describe_validation_error
+from dealwatch.settings import describe_validation_error, read_toml_tables
 
 
 class StoreSpec(BaseModel):
@@ -82,33 +81,7 @@ def _apply(store: Store, spec: StoreSpec) -> None:
 
 def read_stores_toml(path: Path) -> list[StoreSpec]:
     """Read `[[stores]]` tables from a TOML file; every problem names the file, entry and field."""
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    entries = data.get("stores")
-    if not isinstance(entries, list) or not entries:
-        raise ConfigError(f"{path}: expected one or more [[stores]] tables")
-    specs: list[StoreSpec] = []
-    problems: list[str] = []
-    for index, entry in enumerate(entries):
-        try:
-            specs.append(StoreSpec.model_validate(entry))
-        except ValidationError as exc:
-            problems.append(describe_validation_error(f"{path}: stores[{index}]", exc))
-    seen: dict[str, int] = {}
-    for index, spec in enumerate(specs):
-        if spec.store_id in seen:
-            problems.append(
-                f"{path}: stores[{index}]: id {spec.store_id!r} repeats stores[{seen[spec.store_id]}]"
-            )
-        seen[spec.store_id] = index
-    if problems:
-        raise ConfigError("\n".join(problems))
-    return specs
+    return read_toml_tables(path, "stores", StoreSpec, key=lambda spec: spec.store_id)
 
 
 def import_stores(session: Session, specs: list[StoreSpec], clock: Clock) -> tuple[int, int]:
