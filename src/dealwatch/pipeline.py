@@ -170,19 +170,7 @@ def _process_store(
 
 
 def _record(services: Services, session: Session, store: Store, result: FetchResult, day: date) -> StoreDay:
-    snapshot_id: int | None = None
-    if result.ok:
-        snapshot = save_snapshot(
-            session,
-            services.blobs,
-            content=result.content,
-            source=store.id,
-            url=result.final_url or result.url,
-            tier=result.tier,
-            content_type=result.content_type,
-            fetched_at=result.fetched_at,
-        )
-        snapshot_id = snapshot.id
+    snapshot_id = _snapshot(services, session, result, store.id)
     _record_attempts(session, store.id, result, snapshot_id)
     record_trials(session, store.id, result)
     db_store = session.get(Store, store.id)
@@ -231,6 +219,23 @@ def _record(services: Services, session: Session, store: Store, result: FetchRes
         note=note,
     )
     return StoreDay(store.id, result.outcome.value, row.has_promotion, row.tier, note, parse_error)
+
+
+def _snapshot(services: Services, session: Session, result: FetchResult, source: str) -> int | None:
+    """Keep a fetched page in the blob store (content-addressed); None when nothing was fetched."""
+    if not result.ok:
+        return None
+    snapshot = save_snapshot(
+        session,
+        services.blobs,
+        content=result.content,
+        source=source,
+        url=result.final_url or result.url,
+        tier=result.tier,
+        content_type=result.content_type,
+        fetched_at=result.fetched_at,
+    )
+    return snapshot.id
 
 
 def _record_attempts(session: Session, source: str, result: FetchResult, snapshot_id: int | None) -> None:
@@ -372,19 +377,7 @@ def _record_scan(services: Services, search_id: str, adapter: Marketplace, resul
     """Snapshot the page, read it and store its listings in one transaction."""
     now = services.clock.now()
     with services.sessions.begin() as session:
-        snapshot_id = None
-        if result.ok:
-            snapshot = save_snapshot(
-                session,
-                services.blobs,
-                content=result.content,
-                source=f"search_{search_id}",
-                url=result.final_url or result.url,
-                tier=result.tier,
-                content_type=result.content_type,
-                fetched_at=result.fetched_at,
-            )
-            snapshot_id = snapshot.id
+        snapshot_id = _snapshot(services, session, result, f"search_{search_id}")
         _record_attempts(session, f"search:{search_id}", result, snapshot_id)
         if not result.ok:
             return SearchScan(search_id, result.outcome.value, reason=result.reason)
