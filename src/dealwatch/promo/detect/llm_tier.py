@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 from dealwatch.llm.base import LLMClient, LLMError
 from dealwatch.promo.detect import lexicon
 from dealwatch.promo.detect.base import Detection, Page
-from dealwatch.promo.detect.regions import KINDS, Candidate, scan
+from dealwatch.promo.detect.regions import KINDS, Candidate, promising, scan
 from dealwatch.promo.detect.rules import judge_line
 
 MAX_PROMPT_CHARS = 3000
@@ -146,10 +146,7 @@ def _corroborated(line: Candidate) -> bool:
 
 def prompt_lines(candidates: tuple[Candidate, ...]) -> list[Candidate]:
     """The lines worth sending, most trusted region first, within MAX_PROMPT_CHARS."""
-    ranked = sorted(
-        (c for c in candidates if c.kind != "body" or lexicon.might_promote(c.text)),
-        key=lambda c: (KINDS.index(c.kind), c.order),
-    )
+    ranked = sorted(promising(candidates), key=lambda c: (KINDS.index(c.kind), c.order))
     chosen, used = [], 0
     for candidate in ranked:
         cost = min(len(candidate.text), _MAX_LINE_CHARS) + 24

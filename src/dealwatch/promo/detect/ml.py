@@ -24,7 +24,7 @@ from dealwatch.core.errors import ConfigError, NotConfigured
 from dealwatch.promo.detect import lexicon
 from dealwatch.promo.detect.base import PROMOTION_TYPES, Detection, Page
 from dealwatch.promo.detect.calibration import Calibrator, promo_probability
-from dealwatch.promo.detect.regions import MAX_LINE, Candidate, scan
+from dealwatch.promo.detect.regions import MAX_LINE, Candidate, promising, scan
 from dealwatch.promo.detect.rules import judge_line, rules_verdict
 from dealwatch.promo.detect.vocabulary import word_groups
 
@@ -44,11 +44,7 @@ _SHAPES = (
 
 def ml_candidates(page: Page) -> list[Candidate]:
     """The lines the model scores: every banner-region line, and body lines the lexicon finds promising."""
-    lines = [
-        c
-        for c in scan(page).candidates
-        if len(c.text) <= MAX_LINE and (c.kind != "body" or lexicon.might_promote(c.text))
-    ]
+    lines = [c for c in promising(scan(page).candidates) if len(c.text) <= MAX_LINE]
     return lines[:_MAX_CANDIDATES]
 
 

@@ -129,6 +129,11 @@ def scan(page: Page) -> Scan:
     return cached
 
 
+def promising(candidates: tuple[Candidate, ...]) -> list[Candidate]:
+    """Lines worth a model's time: every banner-region line, and body lines the lexicon finds promising."""
+    return [c for c in candidates if c.kind != "body" or lexicon.might_promote(c.text)]
+
+
 def _scan(page: Page) -> Scan:
     marked = _BLOCK_START.sub(_MARK + "<", page.html.replace(_MARK, " "))
     tree = LexborHTMLParser(_ADJACENT_INLINE.sub(r"\1" + _MARK + r"\2", marked))
