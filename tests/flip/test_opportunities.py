@@ -90,6 +90,14 @@ async def services(settings: Settings, web: tuple[Web, str]) -> AsyncIterator[Se
     await made.aclose()
 
 
+async def _scan_beetle_search(services: Services, url: str) -> None:
+    """Save a search for the loopback Craigslist page and scan it (analysis included)."""
+    with services.sessions.begin() as session:
+        spec = parse_search({"marketplace": "craigslist", "query": "beetle", "url": f"{url}/search/sss"})
+        save_searches(session, [spec], services.clock)
+    await run_scan(services)
+
+
 def _pages(site: Web, page: Callable[[str, str], str], price: str) -> None:
     site.search_html = (
         page("craigslist", STATIC).replace("6’2 Bushwacker surfboard 37.6L", PART).replace("$400", price, 1)
@@ -102,10 +110,7 @@ async def test_a_cheap_part_becomes_an_alerted_opportunity_and_a_price_drop_aler
 ) -> None:
     site, url = web
     _pages(site, page, "$15")
-    with services.sessions.begin() as session:
-        spec = parse_search({"marketplace": "craigslist", "query": "beetle", "url": f"{url}/search/sss"})
-        save_searches(session, [spec], services.clock)
-    await run_scan(services)
+    await _scan_beetle_search(services, url)
     with services.sessions() as session:
         listing = session.scalar(select(Listing).where(Listing.title == PART))
         assert listing is not None
@@ -144,10 +149,7 @@ async def test_opportunities_api_lists_shows_comps_and_takes_decisions(
 ) -> None:
     site, url = web
     _pages(site, page, "$15")
-    with services.sessions.begin() as session:
-        spec = parse_search({"marketplace": "craigslist", "query": "beetle", "url": f"{url}/search/sss"})
-        save_searches(session, [spec], services.clock)
-    await run_scan(services)
+    await _scan_beetle_search(services, url)
     app = create_app(settings.model_copy(update={"api": ApiSettings(key=KEY)}), FrozenClock(NOW))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
         body = (await client.get("/v1/opportunities", params={"min_score": 0, "status": "all"})).json()
@@ -199,10 +201,7 @@ async def test_the_llm_tier_judges_costed_finds_and_its_verdict_is_kept(
     llm_settings = LlmSettings(provider="anthropic", base_url=llm_url, api_key_env="DEALWATCH_FLIP_LLM_KEY")
     services.llm = build_llm(llm_settings, services.clock)
     services.flip = replace(services.flip, review_at=0.0)  # every costed find goes at least to review
-    with services.sessions.begin() as session:
-        spec = parse_search({"marketplace": "craigslist", "query": "beetle", "url": f"{url}/search/sss"})
-        save_searches(session, [spec], services.clock)
-    await run_scan(services)
+    await _scan_beetle_search(services, url)
     with services.sessions() as session:
         listing = session.scalar(select(Listing).where(Listing.title == PART))
         assert listing is not None
@@ -217,10 +216,7 @@ async def test_new_opportunities_stream_as_server_sent_events(
 ) -> None:
     site, url = web
     _pages(site, page, "$15")
-    with services.sessions.begin() as session:
-        spec = parse_search({"marketplace": "craigslist", "query": "beetle", "url": f"{url}/search/sss"})
-        save_searches(session, [spec], services.clock)
-    await run_scan(services)
+    await _scan_beetle_search(services, url)
     app = create_app(settings, FrozenClock(NOW))
     events: list[dict[str, Any]] = []
     with LoopbackServer(app) as server:
