@@ -108,3 +108,63 @@ class Opportunity(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     decided_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class InventoryItem(Base):
+    """An item a person bought to resell, followed from purchase to sale (purchased → listed → sold).
+
+    The estimate, expected profit and score are copied from the opportunity when the purchase is
+    recorded, so later re-assessments cannot move the yardstick the realised sale is measured against.
+    Realised profit, days to sell and the valuation error are computed when the sale is recorded.
+    Money columns are in `currency`.
+    """
+
+    __tablename__ = "inventory_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    opportunity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("opportunities.id", ondelete="SET NULL"), unique=True
+    )
+    listing_id: Mapped[int | None] = mapped_column(ForeignKey("listings.id", ondelete="SET NULL"), index=True)
+    title: Mapped[str] = mapped_column(String(500))
+    category: Mapped[str | None] = mapped_column(String(100))  # the fee table's category, if not "default"
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(16), index=True)  # purchased | listed | sold
+    cost: Mapped[Decimal] = mapped_column(Amount)
+    extra_costs: Mapped[Decimal] = mapped_column(Amount)  # travel, repairs, cleaning
+    purchased_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    purchased_by: Mapped[str | None] = mapped_column(String(100))
+    estimated_resale: Mapped[Decimal | None] = mapped_column(Amount)
+    estimated_profit: Mapped[Decimal | None] = mapped_column(Amount)
+    score: Mapped[float | None] = mapped_column()
+    marketplace: Mapped[str | None] = mapped_column(String(32))  # where it is listed, then where it sold
+    ask_price: Mapped[Decimal | None] = mapped_column(Amount)
+    listed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    listing_url: Mapped[str | None] = mapped_column(String(2048))
+    sold_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    sale_price: Mapped[Decimal | None] = mapped_column(Amount)
+    shipping_charged: Mapped[Decimal | None] = mapped_column(Amount)
+    shipped: Mapped[bool | None] = mapped_column(Boolean)
+    fees: Mapped[Decimal | None] = mapped_column(Amount)
+    fees_source: Mapped[str | None] = mapped_column(String(500))  # the fee table row, or "given"
+    shipping_cost: Mapped[Decimal | None] = mapped_column(Amount)
+    realised_profit: Mapped[Decimal | None] = mapped_column(Amount)
+    days_to_sell: Mapped[int | None] = mapped_column(Integer)  # purchase → sale
+    days_on_market: Mapped[int | None] = mapped_column(Integer)  # listing → sale
+    valuation_error: Mapped[float | None] = mapped_column()  # (estimate − sale price) / sale price
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class InventoryEvent(Base):
+    """One step of an inventory item (purchased, listed, sold), with what was recorded at that step."""
+
+    __tablename__ = "inventory_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("inventory_items.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # purchased | listed | sold
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
