@@ -135,3 +135,19 @@ def test_bad_training_input_and_model_files_are_named(tmp_path: Path) -> None:
         DetectModel.load(broken)
     with pytest.raises(NotConfigured, match="train detect"):
         load_detector(tmp_path / "missing.json")
+
+
+def test_cached_rows_are_the_rows_the_model_was_trained_on() -> None:
+    """The featurizer reuses a line's hashed row; a page seen again (or in another order) scores the same."""
+    from sklearn.feature_extraction import FeatureHasher
+
+    from dealwatch.promo.detect.ml import Featurizer, line_features, ml_candidates
+
+    reference = FeatureHasher(n_features=Featurizer.width, input_type="pair", alternate_sign=False)
+    featurizer = Featurizer()
+    pages = [page("Black Friday: 30% off everything"), page("Soldes : -20 % sur tout le site", "fr")]
+    for candidate_page in [*pages, *pages]:
+        lines = ml_candidates(candidate_page)
+        for order in (lines, lines[::-1]):
+            expected = reference.transform(line_features(line) for line in order)
+            assert abs(featurizer.transform(order) - expected).max() == 0

@@ -51,22 +51,41 @@ def ml_candidates(page: Page) -> list[Candidate]:
 class Featurizer:
     """Candidate lines -> sparse feature rows, hashed (no vocabulary to store; any language).
 
-    Every feature is a named token with a weight, hashed in one call per page: words and word
-    pairs of the line, its character n-grams (which carry languages no word list knows), words of
-    the neighbouring lines, and what the line is (where it sits, what the keyword rules made of it,
-    which vocabulary groups it uses). Each text block is scaled to unit length.
+    Every feature is a named token with a weight: words and word pairs of the line, its character
+    n-grams (which carry languages no word list knows), words of the neighbouring lines, and what
+    the line is (where it sits, what the keyword rules made of it, which vocabulary groups it uses).
+    Each text block is scaled to unit length. A line's hashed row is kept: a store's lines repeat
+    from one day to the next, so most lines are hashed once.
     """
 
     width = 2**18
+    _KEEP = 32768  # rows kept before the cache starts over
 
     def __init__(self) -> None:
         from sklearn.feature_extraction import FeatureHasher
 
         self.hasher = FeatureHasher(n_features=self.width, input_type="pair", alternate_sign=False)
+        self._rows: dict[Candidate, tuple[np.ndarray, np.ndarray]] = {}
 
     def transform(self, lines: list[Candidate]) -> csr_matrix:
         """One row per line."""
-        return self.hasher.transform(line_features(line) for line in lines)
+        import numpy as np
+        from scipy.sparse import csr_matrix
+
+        new = list(dict.fromkeys(line for line in lines if line not in self._rows))
+        if new:
+            if len(self._rows) + len(new) > self._KEEP:
+                self._rows.clear()
+            hashed = self.hasher.transform(line_features(line) for line in new)
+            for i, line in enumerate(new):
+                row = slice(hashed.indptr[i], hashed.indptr[i + 1])
+                self._rows[line] = (hashed.indices[row], hashed.data[row])
+        rows = [self._rows[line] for line in lines]
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum([len(columns) for columns, _ in rows], out=indptr[1:])
+        columns = np.concatenate([c for c, _ in rows]) if rows else np.zeros(0, dtype=np.int32)
+        values = np.concatenate([v for _, v in rows]) if rows else np.zeros(0)
+        return csr_matrix((values, columns, indptr), shape=(len(rows), self.width))
 
 
 def line_features(line: Candidate) -> list[tuple[str, float]]:
