@@ -17,7 +17,7 @@ from dealwatch.core.clock import Clock, SystemClock
 from dealwatch.core.errors import InvalidInput, NotFound
 from dealwatch.db import open_database
 from dealwatch.settings import Settings
-from dealwatch.web import flip_routes, promo_routes, review_routes
+from dealwatch.web import flip_routes, inventory_routes, promo_routes, review_routes
 
 
 def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
@@ -38,6 +38,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
     app.include_router(promo_routes.router)
     app.include_router(review_routes.router)
     app.include_router(flip_routes.router)
+    app.include_router(inventory_routes.router)
     app.mount("/metrics", make_asgi_app())
 
     @app.exception_handler(NotFound)
