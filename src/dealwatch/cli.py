@@ -429,13 +429,16 @@ def demo(
 def eval_detect(
     directory: Path,
     tiers: Annotated[str | None, typer.Option(help="comma-separated tiers (default: settings)")] = None,
+    render: Annotated[
+        bool, typer.Option(help="render pages that need JavaScript in Chromium first (the browser tier)")
+    ] = False,
 ) -> None:
     """Score the detector on labelled pages: DIR/labels.jsonl + the page files. Prints one JSON object."""
     from dealwatch.eval.detect import evaluate_directory
 
     settings = _settings()
     tier_list = _csv(tiers) if tiers else None
-    print(json.dumps(evaluate_directory(directory, settings, tier_list)))
+    print(json.dumps(evaluate_directory(directory, settings, tier_list, render=render)))
 
 
 @eval_app.command("forecast")

@@ -162,3 +162,35 @@ def test_day_and_selectors_from_labels_reach_the_detectors(tmp_path: Path) -> No
     metrics = evaluate_detection(write_corpus(tmp_path, lines, pages), build_cascade(Settings()))
     assert metrics["tier_share"] == {"rules": 0.5, "structured": 0.5}
     assert metrics["type_accuracy"] == 1.0
+
+
+SCRIPTED = """<html><body><div id="site-notice" class="css-x1"></div>
+<p>Handmade ceramics from our studio, glazed and fired in small batches, shipped in recycled boxes.
+Every piece is one of a kind: small differences in colour and shape are part of the charm.</p>
+<script>document.getElementById('site-notice').textContent = 'Summer sale: 30% off everything this week';</script>
+</body></html>"""
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="no Chromium: apt-get install -y chromium")
+def test_render_runs_javascript_pages_through_the_browser_and_reports_them(tmp_path: Path) -> None:
+    quiet = (
+        "<html><body><p>"
+        + "Handmade ceramics from our studio, glazed in small batches. " * 5
+        + "</p></body></html>"
+    )
+    directory = write_corpus(
+        tmp_path,
+        [
+            '{"file": "pages/scripted.html", "has_promotion": true, "promotion_type": "percentage_off"}',
+            '{"file": "pages/plain.html", "has_promotion": false}',
+        ],
+        {"pages/scripted.html": SCRIPTED, "pages/plain.html": quiet},
+    )
+    settings = Settings()
+    raw = evaluate_directory(directory, settings, ["structured", "rules"])
+    assert raw["confusion"]["fn"] == 1 and "rendered" not in raw  # the raw HTML has an empty slot only
+
+    rendered = evaluate_directory(directory, settings, ["structured", "rules"], render=True)
+    assert rendered["confusion"] == {"tp": 1, "fp": 0, "fn": 0, "tn": 1}
+    assert rendered["rendered"]["n"] == 1  # only the page that needed a browser was rendered
+    assert rendered["rendered"]["recall"] == 1.0

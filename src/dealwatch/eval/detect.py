@@ -8,6 +8,7 @@ banner text, which training uses to find the promotional line); others are ignor
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections import Counter
@@ -16,7 +17,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
+from rich.progress import Progress
+
+from dealwatch.core.clock import SystemClock
 from dealwatch.core.errors import InvalidInput
+from dealwatch.fetch.base import FetchRequest
+from dealwatch.fetch.content import needs_rendering
 from dealwatch.promo.detect.base import Detection, Page, StoreHints
 from dealwatch.promo.detect.calibration import expected_calibration_error
 from dealwatch.promo.detect.cascade import Cascade, build_cascade
@@ -84,30 +91,88 @@ def _labelled_page(record: Any, where: str) -> LabelledPage:
     )
 
 
-def evaluate_detection(directory: Path, cascade: Cascade) -> dict[str, Any]:
-    """Run `cascade` on every labelled page of `directory` (no network) and return the metrics."""
+def evaluate_detection(
+    directory: Path, cascade: Cascade, render_with: Settings | None = None
+) -> dict[str, Any]:
+    """Run `cascade` on every labelled page of `directory` and return the metrics.
+
+    No network, unless `render_with` is given: then pages that need a browser are rendered first by
+    the browser tier those settings build, from a loopback server over `directory`.
+    """
     labelled = read_labels(directory)
-    results: list[tuple[LabelledPage, Detection]] = []
+    pages: list[tuple[LabelledPage, str]] = []
     errors: list[str] = []
-    elapsed = 0.0
     for item in labelled:
         try:
-            html = (directory / item.file).read_text(encoding="utf-8", errors="replace")
+            pages.append((item, (directory / item.file).read_text(encoding="utf-8", errors="replace")))
         except OSError as exc:
             errors.append(f"{item.file}: {exc.strerror or exc}")
-            continue
-        page = Page(url=item.url, html=html, hints=StoreHints(item.selectors), day=item.day)
+    rendered: dict[str, str] = {}
+    if render_with is not None:
+        needing = [item.file for item, html in pages if needs_rendering(html, tuple(item.selectors.values()))]
+        rendered, failed = asyncio.run(_render(directory, needing, render_with))
+        errors += failed
+    results: list[tuple[LabelledPage, Detection]] = []
+    elapsed = 0.0
+    for item, html in pages:
+        page = Page(
+            url=item.url, html=rendered.get(item.file, html), hints=StoreHints(item.selectors), day=item.day
+        )
         started = time.perf_counter()
         detection = cascade.detect(page)
         elapsed += time.perf_counter() - started
         results.append((item, detection))
-    return _metrics(results, errors, elapsed)
+    metrics = _metrics(results, errors, elapsed)
+    if render_with is not None:
+        subset = [(item, d) for item, d in results if item.file in rendered]
+        metrics["rendered"] = {
+            key: value
+            for key, value in _metrics(subset, [], 0.0).items()
+            if key in ("n", "precision", "recall", "f1", "accuracy", "confusion", "tier_share", "mistakes")
+        }
+    return metrics
 
 
-def evaluate_directory(directory: Path, settings: Settings, tiers: list[str] | None = None) -> dict[str, Any]:
-    """The `dealwatch eval detect DIR [--tiers a,b]` harness: build the cascade, then score it."""
+async def _render(directory: Path, files: list[str], settings: Settings) -> tuple[dict[str, str], list[str]]:
+    """The files rendered by the browser tier, served from `directory` on loopback; and the failures."""
+    from starlette.staticfiles import StaticFiles
+
+    from dealwatch.fetch.browser import build_browser
+    from dealwatch.testing import LoopbackServer
+
+    if not files:
+        return {}, []
+    loopback = settings.fetch.model_copy(update={"allowed_networks": ["127.0.0.0/8"]})
+    browser = build_browser(settings.model_copy(update={"fetch": loopback}), SystemClock())
+    done: dict[str, str] = {}
+    failed: list[str] = []
+    try:
+        with (
+            LoopbackServer(StaticFiles(directory=directory)) as server,
+            Progress(transient=True, console=Console(stderr=True)) as progress,
+        ):
+            task = progress.add_task("rendering", total=len(files))
+
+            async def one(file: str) -> None:
+                result = await browser.fetch(FetchRequest(url=f"{server.url}/{file}", source="eval"))
+                if result.ok:
+                    done[file] = result.text()
+                else:
+                    failed.append(f"{file}: rendering {result.outcome.value}: {result.reason}")
+                progress.advance(task)
+
+            await asyncio.gather(*(one(file) for file in files))
+    finally:
+        await browser.aclose()
+    return done, failed
+
+
+def evaluate_directory(
+    directory: Path, settings: Settings, tiers: list[str] | None = None, render: bool = False
+) -> dict[str, Any]:
+    """The `dealwatch eval detect DIR [--tiers a,b] [--render]` harness: build the cascade, then score it."""
     cascade = build_cascade(settings, tiers)
-    return {"tiers": cascade.names, **evaluate_detection(directory, cascade)}
+    return {"tiers": cascade.names, **evaluate_detection(directory, cascade, settings if render else None)}
 
 
 def _ratio(numerator: float, denominator: float) -> float:
