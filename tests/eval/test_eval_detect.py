@@ -167,7 +167,7 @@ def test_day_and_selectors_from_labels_reach_the_detectors(tmp_path: Path) -> No
 SCRIPTED = """<html><body><div id="site-notice" class="css-x1"></div>
 <p>Handmade ceramics from our studio, glazed and fired in small batches, shipped in recycled boxes.
 Every piece is one of a kind: small differences in colour and shape are part of the charm.</p>
-<script>document.getElementById('site-notice').textContent = 'Summer sale: 30% off everything this week';</script>
+<script>document.getElementById('site-notice').textContent = 'Summer sale: 30% off everything';</script>
 </body></html>"""
 
 
