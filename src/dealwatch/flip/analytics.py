@@ -91,8 +91,8 @@ class BandCalibration:
     sold: int
     profitable: int
     """sold at a realised profit above zero"""
-    expected_profit: Money
-    """summed over the items that had an expected profit"""
+    expected_profit: Money | None
+    """summed over the items that had one; None when none had (bought without an opportunity)"""
     realised_profit: Money
 
     @property
@@ -285,7 +285,7 @@ def _calibration(session: Session, since: datetime | None, until: datetime | Non
             band=label,
             sold=int(n),
             profitable=int(won or 0),
-            expected_profit=_money(expected, currency),
+            expected_profit=None if expected is None else _money(expected, currency),
             realised_profit=_money(realised, currency),
         )
         for label, currency, n, won, expected, realised in rows

@@ -261,7 +261,7 @@ class CalibrationOut(BaseModel):
     band: str
     sold: int
     profitable: int
-    expected_profit: AmountOut
+    expected_profit: AmountOut | None
     realised_profit: AmountOut
     mean_realised_profit: AmountOut
 
@@ -326,7 +326,7 @@ def analytics(
                 band=b.band,
                 sold=b.sold,
                 profitable=b.profitable,
-                expected_profit=_amount(b.expected_profit),
+                expected_profit=_amount(b.expected_profit) if b.expected_profit else None,
                 realised_profit=_amount(b.realised_profit),
                 mean_realised_profit=_amount(b.mean_realised_profit),
             )
