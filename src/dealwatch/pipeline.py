@@ -5,13 +5,16 @@ Daily promo pass, per store: fetch (starting at the store's learned tier) ► sn
 past forecasts against the sales seen ► forecast the next sale.
 Marketplace scan, per saved search: fetch the search page (starting at the adapter's tier) ►
 snapshot ► parse with the marketplace adapter ► record listings (new, seen again, price drops);
-listings unseen for 7 days expire. Then each new or cheaper listing: sold comps (cached 24 h) ►
-valuation ► profit ► score ► route, stored as an opportunity; high-value finds are alerted.
+listings unseen for 7 days expire. Then each new or cheaper listing: photos (downloaded for the whole
+batch at once into the blob store; read by OCR only when the title names no model number) ► cross-post
+links to the same item on other marketplaces ► sold comps (cached 24 h) ► valuation ► profit ► score ►
+route, stored as an opportunity; high-value finds are alerted once per physical item (again on a price drop).
 Every store ends the pass with one recorded outcome; one store's failure never stops the others.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -20,6 +23,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import structlog
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dealwatch.alerts.notify import alert
@@ -28,10 +32,20 @@ from dealwatch.core.errors import NotFound
 from dealwatch.fetch.base import FetchRequest, FetchResult, Outcome
 from dealwatch.fetch.learning import last_validators, record_trials, start_tier
 from dealwatch.fetch.models import FetchAttempt
+from dealwatch.flip.crossposts import alerted_elsewhere, link_cross_posts
+from dealwatch.flip.images import Photo, downloaded_urls, record_photos
 from dealwatch.flip.listing import BlockedPage, ListingDraft, Unparseable
 from dealwatch.flip.listings import expire_listings, record_page
 from dealwatch.flip.marketplaces.base import Marketplace, marketplaces
-from dealwatch.flip.models import Listing, Opportunity, Search
+from dealwatch.flip.models import Listing, ListingImage, Opportunity, Search
+from dealwatch.flip.ocr import (
+    PhotoText,
+    listing_photo_text,
+    needs_ocr,
+    photos_to_read,
+    read_stored,
+    save_reading,
+)
 from dealwatch.flip.opportunities import assess, draft_of, high_value_alert, save_assessment, with_llm
 from dealwatch.flip.searches import list_searches, search_spec
 from dealwatch.promo.detect.base import Detection, Page, StoreHints
@@ -339,27 +353,99 @@ class ListingVerdict:
 
 
 async def analyze_listings(services: Services, listing_ids: Sequence[int]) -> list[ListingVerdict]:
-    """Comps ► valuation ► profit ► score ► route for each listing, stored as an opportunity;
-    high-value finds are alerted at once (once per listing and price)."""
+    """Photos ► cross-posts ► comps ► valuation ► profit ► score ► route for each listing, stored as an
+    opportunity; high-value finds are alerted at once (once per physical item and price)."""
+    ids = list(dict.fromkeys(listing_ids))
+    downloads = _start_photo_downloads(services, ids)
     verdicts = []
-    for listing_id in dict.fromkeys(listing_ids):
-        with services.sessions() as session:
-            row = session.get(Listing, listing_id)
-            if row is None:
-                continue
-            draft = draft_of(row)
-        now = services.clock.now()
-        sold = await services.comps.sold(draft.title, now)
-        assessment = assess(draft, sold, services.fees, services.flip, now)
-        if services.llm is not None:
-            assessment = await with_llm(services.llm, draft, assessment, services.flip)
-        with services.sessions.begin() as session:
-            opportunity = save_assessment(session, listing_id, assessment, now)
-            alerted = _alert_if_high_value(services, session, draft, opportunity, listing_id)
-            verdicts.append(
-                ListingVerdict(listing_id, opportunity.id, assessment.route, opportunity.score, alerted)
-            )
+    try:
+        for listing_id in ids:
+            with services.sessions() as session:
+                row = session.get(Listing, listing_id)
+                if row is None:
+                    continue
+                draft = draft_of(row)
+            photo = await _look_at_photos(services, listing_id, draft, downloads.pop(listing_id, None))
+            now = services.clock.now()
+            # A model number read from a photo is the sharpest comps query when the title has none.
+            query = photo.hint if photo.hint and needs_ocr(draft.title) else draft.title
+            sold = await services.comps.sold(query, now)
+            assessment = assess(draft, sold, services.fees, services.flip, now, photo_hint=photo.hint)
+            if services.llm is not None:
+                assessment = await with_llm(
+                    services.llm, draft, assessment, services.flip, photo_text=photo.text or None
+                )
+            with services.sessions.begin() as session:
+                opportunity = save_assessment(session, listing_id, assessment, now)
+                if photo.read:
+                    opportunity.details = {
+                        **opportunity.details,
+                        "photos": {
+                            "models": list(photo.models),
+                            "brands": list(photo.brands),
+                            "query": query,
+                        },
+                    }
+                alerted = _alert_if_high_value(services, session, draft, opportunity, listing_id)
+                verdicts.append(
+                    ListingVerdict(listing_id, opportunity.id, assessment.route, opportunity.score, alerted)
+                )
+    finally:
+        for _, task in downloads.values():
+            task.cancel()
     return verdicts
+
+
+_Download = tuple[list[str], "asyncio.Task[list[Photo]]"]
+
+
+def _start_photo_downloads(services: Services, ids: Sequence[int]) -> dict[int, _Download]:
+    """Start downloading every listing's photos not stored yet, all at once (bounded by the fetcher):
+    by the time a listing is analysed, its photos are usually in."""
+    if services.photos is None or not ids:
+        return {}
+    with services.sessions() as session:
+        urls = dict(session.execute(select(Listing.id, Listing.image_urls).where(Listing.id.in_(ids))).all())
+        stored = downloaded_urls(session, ids)
+    limit = services.settings.flip.images.max_per_listing
+    downloads: dict[int, _Download] = {}
+    for listing_id in ids:
+        wanted = list(dict.fromkeys(urls.get(listing_id) or []))[:limit]
+        todo = [url for url in wanted if url not in stored.get(listing_id, set())]
+        if todo:
+            downloads[listing_id] = (wanted, asyncio.create_task(services.photos.fetch_all(todo)))
+    return downloads
+
+
+async def _look_at_photos(
+    services: Services, listing_id: int, draft: ListingDraft, download: _Download | None
+) -> PhotoText:
+    """Record the listing's photos, read them when the title names no model number, link its cross-posts;
+    returns what OCR read in them."""
+    now = services.clock.now()
+    if download is not None:
+        wanted, task = download
+        photos = await task
+        with services.sessions.begin() as session:
+            record_photos(session, services.blobs, listing_id, wanted, photos, now)
+    flip = services.settings.flip
+    if services.ocr is not None and draft.price is not None and needs_ocr(draft.title):
+        with services.sessions.begin() as session:
+            todo = [
+                (r.id, r.blob_key or "")
+                for r in photos_to_read(session, listing_id, flip.images.ocr_max_images)
+            ]
+        if todo:
+            readings = await asyncio.to_thread(read_stored, services.ocr, services.blobs, todo)
+            with services.sessions.begin() as session:
+                for image_id, text, failure in readings:
+                    image = session.get(ListingImage, image_id)
+                    if image is not None:
+                        save_reading(image, text, failure)
+    with services.sessions.begin() as session:
+        if services.photos is not None and flip.cross_posts.enabled:
+            link_cross_posts(session, listing_id, flip.cross_posts, now)
+        return listing_photo_text(session, listing_id)
 
 
 def _alert_if_high_value(
@@ -368,6 +454,11 @@ def _alert_if_high_value(
     rules = services.settings.alerts
     profit = opportunity.net_profit
     if opportunity.score < rules.min_score or profit is None or profit < rules.min_profit:
+        return False
+    if (other := alerted_elsewhere(session, listing_id)) is not None:
+        log.info(
+            "not alerted: the same item was alerted on another marketplace", listing=listing_id, post=other
+        )
         return False
     message = high_value_alert(draft, opportunity, listing_id)
     return bool(alert(session, services.notifier, message, services.clock))

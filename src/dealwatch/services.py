@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import structlog
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,7 +16,9 @@ from dealwatch.db import open_database
 from dealwatch.fetch.tiers import Ladder, build_ladder
 from dealwatch.flip.comps import CachedComps, CompsSource, EbaySold
 from dealwatch.flip.fees import FeeTables, load_fee_tables
+from dealwatch.flip.images import PhotoFetcher, build_photo_fetcher
 from dealwatch.flip.marketplaces.ebay import Ebay
+from dealwatch.flip.ocr import Tesseract, build_ocr
 from dealwatch.flip.opportunities import FlipRules
 from dealwatch.llm.base import LLMClient
 from dealwatch.llm.factory import build_llm
@@ -24,6 +27,8 @@ from dealwatch.promo.forecast import Forecaster, build_forecaster
 from dealwatch.settings import Settings
 from dealwatch.snapshots.store import BlobStore
 from dealwatch.tasks.runner import InlineRunner, TaskRunner
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass
@@ -44,10 +49,14 @@ class Services:
     flip: FlipRules
     notifier: Notifier | None
     llm: LLMClient | None  # the optional LLM evaluation of finds (None without a provider)
+    photos: PhotoFetcher | None = None  # listing photo downloads (None when flip.images.enabled is off)
+    ocr: Tesseract | None = None  # the optional OCR tier (None without pytesseract or tesseract)
 
     async def aclose(self) -> None:
         """Close network clients and the database pool."""
         await self.fetcher.aclose()
+        if self.photos is not None:
+            await self.photos.aclose()
         if self.llm is not None:
             await self.llm.aclose()
         self.engine.dispose()
@@ -81,6 +90,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         flip=_flip_rules(settings),
         notifier=_notifier(settings),
         llm=_llm(settings, clock),
+        photos=_photos(settings),
+        ocr=_ocr(settings),
     )
 
 
@@ -88,6 +99,24 @@ def _llm(settings: Settings, clock: Clock) -> LLMClient | None:
     try:
         return build_llm(settings.llm, clock)
     except NotConfigured:
+        return None
+
+
+def _photos(settings: Settings) -> PhotoFetcher | None:
+    try:
+        return build_photo_fetcher(settings.fetch, settings.flip.images)
+    except NotConfigured as exc:
+        log.info("listing photos are not downloaded", reason=str(exc))
+        return None
+
+
+def _ocr(settings: Settings) -> Tesseract | None:
+    if not settings.flip.images.enabled:
+        return None
+    try:
+        return build_ocr(settings.flip.images)
+    except NotConfigured as exc:
+        log.info("OCR tier off: photos are not read", reason=str(exc))
         return None
 
 

@@ -125,6 +125,48 @@ class PromoSettings(_Section):
     forecast: ForecastSettings = Field(default_factory=ForecastSettings)
 
 
+class FlipImageSettings(_Section):
+    """Listing photos: downloaded (SSRF guard, size and type checks) to the blob store, OCR'd when useful."""
+
+    enabled: bool = Field(True, description="download listing photos (for OCR and cross-post matching)")
+    max_per_listing: int = Field(3, ge=0, description="photos downloaded per listing (the first ones)")
+    max_bytes: int = Field(5_000_000, gt=0, description="largest photo accepted, bytes")
+    timeout: float = Field(10.0, gt=0, description="seconds per photo download")
+    concurrency: int = Field(16, ge=1, description="photo downloads in flight overall")
+    per_host: int = Field(4, ge=1, description="photo downloads in flight per image host")
+    ocr: bool = Field(
+        True, description="read text from photos with Tesseract when the title names no model number"
+    )
+    ocr_max_images: int = Field(2, ge=0, description="photos read by OCR per listing")
+    ocr_timeout: float = Field(5.0, gt=0, description="seconds Tesseract may spend on one photo")
+    tesseract_cmd: str = Field("tesseract", description="Tesseract binary (Debian package tesseract-ocr)")
+    ocr_min_confidence: float = Field(
+        50.0, ge=0, le=100, description="Tesseract word confidence (0-100) below which a word is ignored"
+    )
+
+
+class CrossPostSettings(_Section):
+    """Linking one physical item posted on several marketplaces."""
+
+    enabled: bool = Field(True, description="link cross-posted listings (title, price and photo similarity)")
+    min_title_similarity: float = Field(
+        0.6, ge=0, le=1, description="title similarity (0-1, rapidfuzz token set) a linked pair needs"
+    )
+    max_price_gap: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description="largest price difference of a linked pair, as a share of the higher price",
+    )
+    max_image_distance: int = Field(
+        8,
+        ge=0,
+        le=64,
+        description="largest photo difference hash distance (bits of 64) that is the same photo",
+    )
+    max_candidates: int = Field(500, ge=1, description="listings on other marketplaces compared per listing")
+
+
 class FlipSettings(_Section):
     """The marketplace-arbitrage job: how finds are valued, costed and routed."""
 
@@ -146,6 +188,8 @@ class FlipSettings(_Section):
     review_at: float = Field(6.0, ge=0, le=10, description="score from which a find goes to human review")
     min_comps: int = Field(3, ge=1, description="fewest sold comps a valuation is made from")
     window_days: int = Field(90, ge=1, description="how far back sold comps count")
+    images: FlipImageSettings = Field(default_factory=FlipImageSettings)
+    cross_posts: CrossPostSettings = Field(default_factory=CrossPostSettings)
 
 
 class AlertSettings(_Section):

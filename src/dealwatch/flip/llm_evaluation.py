@@ -39,7 +39,7 @@ from dealwatch.llm.base import LLMClient, LLMError
 Recommendation = Literal["buy", "skip", "investigate"]
 
 MAX_COMPS_SHOWN = 5
-_LIMITS = {"title": 200, "description": 2000, "field": 120}
+_LIMITS = {"title": 200, "description": 2000, "field": 120, "photo_text": 500}
 _EAGERNESS: dict[Recommendation, int] = {"skip": 0, "investigate": 1, "buy": 2}
 _FOR_ROUTE: dict[Route, Recommendation] = {"skip": "skip", "review": "investigate", "buy": "buy"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -122,6 +122,7 @@ async def evaluate(
     *,
     comps: Sequence[SoldComp] = (),
     description: str | None = None,
+    photo_text: str | None = None,
     min_buy_profit: Money | None = None,
     buy_at: float = BUY_AT,
     review_at: float = REVIEW_AT,
@@ -129,7 +130,9 @@ async def evaluate(
 ) -> LlmEvaluation:
     """The model's verdict on a flip, capped by the computed evidence; conservative on any failure."""
     computed_route = route(computed, buy_at=buy_at, review_at=review_at)
-    prompt = render_prompt(listing, market, profit, computed, comps=comps, description=description)
+    prompt = render_prompt(
+        listing, market, profit, computed, comps=comps, description=description, photo_text=photo_text
+    )
     try:
         completion = await client.complete_json(
             prompt, ArbitrageVerdict, system=SYSTEM, max_tokens=max_tokens
@@ -224,8 +227,10 @@ def render_prompt(
     *,
     comps: Sequence[SoldComp] = (),
     description: str | None = None,
+    photo_text: str | None = None,
 ) -> str:
-    """The user message: the fenced listing, then the market data dealwatch computed."""
+    """The user message: the fenced listing (with text OCR read in its photos, when any), then the
+    market data dealwatch computed."""
     short = _LIMITS["field"]
     posted = listing.posted_at.date().isoformat() if listing.posted_at else None
     distance = f"{listing.distance_km} km" if listing.distance_km is not None else None
@@ -241,6 +246,8 @@ def render_prompt(
         f"seller: {_data(listing.seller, short)}",
         f"description: {_data(description, _LIMITS['description'])}",
     ]
+    if photo_text:
+        listing_lines.append(f"text in photos (OCR): {_data(photo_text, _LIMITS['photo_text'])}")
     fees = profit.fees
     known = market.low is not None and market.high is not None
     interval = f"{market.low} to {market.high}" if known else "unknown"

@@ -168,3 +168,53 @@ class InventoryEvent(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ListingImage(Base):
+    """One photo of a listing: how its download ended, where its bytes are, its hash and what OCR read.
+
+    Bytes live in the blob store under their content hash (`images/ab/abcd….jpg`), so a photo
+    cross-posted on two marketplaces is stored, and read by OCR, once.
+    """
+
+    __tablename__ = "listing_images"
+    __table_args__ = (UniqueConstraint("listing_id", "url", name="uq_listing_images_listing_url"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    url: Mapped[str] = mapped_column(String(2048))
+    status: Mapped[str] = mapped_column(String(16))  # ok | failed | blocked | too_large | not_image
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    blob_key: Mapped[str | None] = mapped_column(String(512))
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    bytes: Mapped[int | None] = mapped_column(Integer)
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    dhash: Mapped[str | None] = mapped_column(String(16))  # 64-bit difference hash, hex
+    ocr_status: Mapped[str | None] = mapped_column(String(16))  # None (not read) | done | failed
+    ocr_text: Mapped[str | None] = mapped_column(Text)
+    ocr_models: Mapped[list[str]] = mapped_column(JSON, default=list)  # model numbers as written
+    ocr_brands: Mapped[list[str]] = mapped_column(JSON, default=list)
+    fetched_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CrossPost(Base):
+    """A listing's membership of a cross-post group: one physical item posted on several marketplaces.
+
+    `group_id` is the smallest listing id of the group; the evidence columns say why the listing joined
+    (the post it matched, their title similarity, price gap and photo hash distance).
+    """
+
+    __tablename__ = "cross_posts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id", ondelete="CASCADE"), unique=True)
+    group_id: Mapped[int] = mapped_column(Integer, index=True)
+    matched_listing_id: Mapped[int | None] = mapped_column(ForeignKey("listings.id", ondelete="SET NULL"))
+    title_similarity: Mapped[float] = mapped_column()
+    price_gap: Mapped[float | None] = mapped_column()
+    image_distance: Mapped[int | None] = mapped_column(Integer)
+    linked_at: Mapped[datetime] = mapped_column(UtcDateTime)

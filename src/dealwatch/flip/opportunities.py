@@ -95,16 +95,23 @@ def draft_of(row: Listing) -> ListingDraft:
 
 
 def assess(
-    listing: ListingDraft, sold: SoldItems, fees: FeeTables, rules: FlipRules, now: datetime
+    listing: ListingDraft,
+    sold: SoldItems,
+    fees: FeeTables,
+    rules: FlipRules,
+    now: datetime,
+    *,
+    photo_hint: str | None = None,
 ) -> Assessment:
-    """Value the listing from the sold items, cost the flip, score and route it."""
+    """Value the listing from the sold items, cost the flip, score and route it; `photo_hint` is the
+    brand and model number read from its photos (OCR), matched on when the title names none."""
     if sold.outcome != "ok":
         return Assessment(None, None, None, "review", f"comps {sold.outcome}: {sold.reason or 'no answer'}")
     if listing.price is None:
         return Assessment(None, None, None, "review", f"no price ({listing.price_note or 'not shown'})")
     comps = [Comp.from_listing(item) for item in sold.items if item.sold and item.price is not None]
     valuation = value(
-        ItemQuery.from_listing(listing),
+        replace(ItemQuery.from_listing(listing), description=photo_hint),
         CompIndex(comps),
         now=now,
         window_days=rules.window_days,
@@ -143,7 +150,12 @@ def assess(
 
 
 async def with_llm(
-    client: LLMClient, listing: ListingDraft, assessment: Assessment, rules: FlipRules
+    client: LLMClient,
+    listing: ListingDraft,
+    assessment: Assessment,
+    rules: FlipRules,
+    *,
+    photo_text: str | None = None,
 ) -> Assessment:
     """Ask the LLM tier about a costed listing that is not a plain skip; its verdict can lower the route,
     never make a buy of a listing whose computed profit is below the target."""
@@ -157,6 +169,7 @@ async def with_llm(
         profit,
         scored,
         comps=[match.comp for match in valuation.comps_used],
+        photo_text=photo_text,
         min_buy_profit=Money(rules.target_profit, profit.net_profit.currency),
         buy_at=rules.buy_at,
         review_at=rules.review_at,

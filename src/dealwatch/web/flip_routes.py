@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from dealwatch.core.errors import NotFound
+from dealwatch.flip.crossposts import other_posts
 from dealwatch.flip.models import Listing, Opportunity
 from dealwatch.flip.opportunities import decide
 from dealwatch.flip.searches import list_searches
@@ -53,6 +54,18 @@ class ScanOut(BaseModel):
     new_listings: int
 
 
+class PostOut(BaseModel):
+    """Another post of the same physical item (a cross-post on another marketplace)."""
+
+    id: int
+    marketplace: str
+    title: str
+    url: str
+    price: Decimal | None
+    currency: str
+    status: str
+
+
 class ListingOut(BaseModel):
     id: int
     marketplace: str
@@ -70,6 +83,7 @@ class ListingOut(BaseModel):
     last_seen_at: datetime
     status: str
     search_id: str | None
+    other_posts: list[PostOut] = Field(default_factory=list)
 
 
 class ListingsOut(BaseModel):
@@ -127,9 +141,18 @@ def listings(
     if search_id:
         query = query.where(Listing.search_id == search_id)
     rows = list(session.scalars(query.limit(limit)))
-    return ListingsOut(
-        listings=[ListingOut.model_validate(row, from_attributes=True) for row in rows], count=len(rows)
-    )
+    posts = other_posts(session, [row.id for row in rows])
+    found = [
+        ListingOut.model_validate(row, from_attributes=True).model_copy(
+            update={"other_posts": [_post(p) for p in posts.get(row.id, [])]}
+        )
+        for row in rows
+    ]
+    return ListingsOut(listings=found, count=len(rows))
+
+
+def _post(listing: Listing) -> PostOut:
+    return PostOut.model_validate(listing, from_attributes=True)
 
 
 class OpportunityOut(BaseModel):
@@ -162,6 +185,7 @@ class OpportunityOut(BaseModel):
 class OpportunityDetailOut(OpportunityOut):
     comps: list[dict[str, Any]]
     details: dict[str, Any]
+    other_posts: list[PostOut]
 
 
 class OpportunitiesOut(BaseModel):
@@ -220,8 +244,14 @@ def opportunity(opportunity_id: int, session: SessionDep) -> OpportunityDetailOu
     listing = session.get(Listing, row.listing_id)
     assert listing is not None
     details = dict(row.details)
+    posts = [_post(p) for p in other_posts(session, [listing.id]).get(listing.id, [])]
     return OpportunityDetailOut.model_validate(
-        {**_opportunity(row, listing), "comps": details.pop("comps", []), "details": details}
+        {
+            **_opportunity(row, listing),
+            "comps": details.pop("comps", []),
+            "details": details,
+            "other_posts": posts,
+        }
     )
 
 
