@@ -5,10 +5,11 @@ Daily promo pass, per store: fetch (starting at the store's learned tier) ► sn
 past forecasts against the sales seen ► forecast the next sale.
 Marketplace scan, per saved search: fetch the search page (starting at the adapter's tier) ►
 snapshot ► parse with the marketplace adapter ► record listings (new, seen again, price drops);
-listings unseen for 7 days expire. Then each new or cheaper listing: photos (downloaded for the whole
-batch at once into the blob store; read by OCR only when the title names no model number) ► cross-post
+listings unseen for 7 days expire. Then each new or cheaper listing: photos (downloaded a window of
+listings ahead into the blob store; read by OCR only when the title names no model number) ► cross-post
 links to the same item on other marketplaces ► sold comps (cached 24 h) ► valuation ► profit ► score ►
-route, stored as an opportunity; high-value finds are alerted once per physical item (again on a price drop).
+route, stored as an opportunity; high-value finds are alerted once per physical item (again on a price
+drop).
 Every store ends the pass with one recorded outcome; one store's failure never stops the others.
 """
 
@@ -356,10 +357,17 @@ async def analyze_listings(services: Services, listing_ids: Sequence[int]) -> li
     """Photos ► cross-posts ► comps ► valuation ► profit ► score ► route for each listing, stored as an
     opportunity; high-value finds are alerted at once (once per physical item and price)."""
     ids = list(dict.fromkeys(listing_ids))
-    downloads = _start_photo_downloads(services, ids)
+    # Photos download up to two windows of listings ahead of the one being judged: never a whole big
+    # batch in memory at once.
+    ahead = 2 * services.settings.flip.images.concurrency
+    downloads = _start_photo_downloads(services, ids[:ahead])
     verdicts = []
     try:
-        for listing_id in ids:
+        for position, listing_id in enumerate(ids):
+            if position % ahead == 0:
+                downloads.update(
+                    _start_photo_downloads(services, ids[position + ahead : position + 2 * ahead])
+                )
             with services.sessions() as session:
                 row = session.get(Listing, listing_id)
                 if row is None:
@@ -400,8 +408,8 @@ _Download = tuple[list[str], "asyncio.Task[list[Photo]]"]
 
 
 def _start_photo_downloads(services: Services, ids: Sequence[int]) -> dict[int, _Download]:
-    """Start downloading every listing's photos not stored yet, all at once (bounded by the fetcher):
-    by the time a listing is analysed, its photos are usually in."""
+    """Start downloading the listings' photos not stored yet (in flight as the fetcher allows): by the
+    time a listing is judged, its photos are usually in."""
     if services.photos is None or not ids:
         return {}
     with services.sessions() as session:
