@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
 
 import numpy as np
@@ -72,7 +73,8 @@ def normalise_title(text: str) -> str:
     return " ".join(_analyse(text)[0])
 
 
-def _analyse(text: str) -> tuple[list[str], tuple[str, ...]]:
+@lru_cache(maxsize=65536)  # sold results come back for every listing of the same search
+def _analyse(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """A title's matching tokens and its model numbers."""
     models = model_numbers(text)
     tokens: list[str] = []
@@ -84,7 +86,7 @@ def _analyse(text: str) -> tuple[list[str], tuple[str, ...]]:
         for word in default_process(raw).split():
             if word not in _NOISE:
                 tokens.append(word)
-    return _merge_series(tokens, {m.lower() for m in models}), models
+    return tuple(_merge_series(tokens, {m.lower() for m in models})), models
 
 
 def _merge_series(tokens: list[str], models: set[str]) -> list[str]:
@@ -293,7 +295,7 @@ class _Features:
         category_key = _key(category)
         return cls(
             title=" ".join(tokens),
-            tokens=tuple(tokens),
+            tokens=tokens,
             models=frozenset(models),
             specs=_specs(tokens, {m.lower() for m in models}),
             brand=found,
