@@ -1,4 +1,5 @@
-"""The demo: the promo job run over the sandbox web for a simulated year, scored against its hidden truth."""
+"""The demo: the promo job run over the sandbox web for a simulated year, then the flip job over the
+sandbox marketplaces (demo_flip.py), both scored against the sandbox's hidden truth."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -20,10 +22,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dealwatch.core.clock import FrozenClock
+from dealwatch.demo_flip import FlipReport, flip_table, run_flip_job
 from dealwatch.pipeline import run_daily
 from dealwatch.promo.models import Prediction, PromoDay
 from dealwatch.promo.stores import StoreSpec, import_stores
 from dealwatch.sandbox import SandboxWorld
+from dealwatch.sandbox.market import SandboxMarket
 from dealwatch.services import Services, build_services
 from dealwatch.settings import Settings
 from dealwatch.testing import bind_loopback
@@ -53,6 +57,7 @@ class DemoReport:
     data_dir: Path
     tiers: list[str]
     forecast_model: str
+    flip: FlipReport | None = None  # None when the demo ran without marketplaces
 
 
 def run_demo(
@@ -64,25 +69,18 @@ def run_demo(
     data_dir: Path,
     tiers: list[str] | None = None,
     console: Console | None = None,
+    listings: int = 0,
 ) -> DemoReport:
-    """Generate a sandbox world, serve it on loopback and run one daily pass per simulated day."""
+    """Generate a sandbox world, serve it on loopback and run one daily pass per simulated day; with
+    `listings` (per marketplace), then run the flip job over the sandbox marketplaces on the last day."""
     if data_dir.exists():
         shutil.rmtree(data_dir)
-    # One request per store per simulated day needs no per-host delay; the sandbox's robots.txt never
-    # changes, so it is read once per run rather than once per simulated day.
-    fetch = {
-        "per_host_delay": 0.0,
-        "timeout": 10.0,
-        "backoff_base": 0.1,
-        "robots_ttl": days * 86_400.0,
-        "allowed_networks": ["127.0.0.0/8"],  # the sandbox lives on loopback
-        "tiers": tiers or ["http"],
-    }
-    settings = Settings(data_dir=data_dir, fetch=fetch)
+    settings = _demo_settings(data_dir, days, tiers)
     world = SandboxWorld.generate(n_stores=stores, seed=seed, start=start, days=days)
     clock = FrozenClock.on(start)
     started = time.perf_counter()
-    with SandboxProcess(stores=stores, seed=seed, start=start, days=days) as server:
+    flip = None
+    with SandboxProcess(stores=stores, seed=seed, start=start, days=days, listings=listings) as server:
         services = build_services(settings, clock)
         specs = [
             StoreSpec(
@@ -98,11 +96,53 @@ def run_demo(
         with services.sessions.begin() as session:
             import_stores(session, specs, clock)
         asyncio.run(_run_days(services, server, clock, start, days, console))
-    seconds = time.perf_counter() - started
+        seconds = time.perf_counter() - started
+        if listings > 0:
+            market = SandboxMarket.generate(seed=seed, today=world.end, listings=listings)
+            flip = run_flip_job(settings, market, server.marketplace_urls, console)
     with services.sessions() as session:
         report = _score(session, world, start, days, seconds, data_dir, settings)
     services.engine.dispose()
+    report.flip = flip
     return report
+
+
+def run_flip_demo(
+    *,
+    listings: int,
+    seed: int,
+    today: date,
+    data_dir: Path,
+    tiers: list[str] | None = None,
+    console: Console | None = None,
+    flip_settings: Mapping[str, object] | None = None,
+) -> FlipReport:
+    """The flip job alone: serve the sandbox marketplaces (`listings` each, dated `today`) and scan them;
+    `flip_settings` override `flip.*` settings (e.g. the routing thresholds)."""
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    market = SandboxMarket.generate(seed=seed, today=today, listings=listings)
+    with SandboxProcess(stores=1, seed=seed, start=today, days=1, listings=listings) as server:
+        settings = _demo_settings(data_dir, 1, tiers)
+        if flip_settings:
+            settings = settings.model_copy(
+                update={"flip": settings.flip.model_copy(update=dict(flip_settings))}
+            )
+        return run_flip_job(settings, market, server.marketplace_urls, console)
+
+
+def _demo_settings(data_dir: Path, days: int, tiers: list[str] | None) -> Settings:
+    # One request per store per simulated day needs no per-host delay; the sandbox's robots.txt never
+    # changes, so it is read once per run rather than once per simulated day.
+    fetch = {
+        "per_host_delay": 0.0,
+        "timeout": 10.0,
+        "backoff_base": 0.1,
+        "robots_ttl": days * 86_400.0,
+        "allowed_networks": ["127.0.0.0/8"],  # the sandbox lives on loopback
+        "tiers": tiers or ["http"],
+    }
+    return Settings(data_dir=data_dir, fetch=fetch)
 
 
 class SandboxProcess:
@@ -111,7 +151,7 @@ class SandboxProcess:
     Serving from a second process leaves this one to the pipeline, as on the real web.
     """
 
-    def __init__(self, *, stores: int, seed: int, start: date, days: int) -> None:
+    def __init__(self, *, stores: int, seed: int, start: date, days: int, listings: int = 0) -> None:
         with closing(bind_loopback()) as probe:
             self.port = probe.getsockname()[1]
         self.admin_url = f"http://127.0.0.1:{self.port}"
@@ -119,7 +159,10 @@ class SandboxProcess:
             sys.executable, "-m", "dealwatch", "sandbox", "serve", "--port", str(self.port),
             "--stores", str(stores), "--seed", str(seed), "--start", start.isoformat(), "--days", str(days),
         ]  # fmt: skip
+        if listings > 0:
+            self.args += ["--listings", str(listings)]
         self._urls: dict[str, str] = {}
+        self.marketplace_urls: dict[str, str] = {}
         self._process: subprocess.Popen[bytes] | None = None
         self._client = httpx.Client(timeout=10)
 
@@ -136,6 +179,7 @@ class SandboxProcess:
                     raise RuntimeError(f"the sandbox did not start: {error[-2000:]}") from None
                 time.sleep(0.1)
         self._urls = {entry["slug"]: entry["url"] for entry in listing}
+        self.marketplace_urls = self._client.get(f"{self.admin_url}/__admin/marketplaces").json()
         return self
 
     def __exit__(self, *_exc: object) -> None:
@@ -267,6 +311,8 @@ def print_report(report: DemoReport, console: Console) -> None:
         "run time", f"{report.seconds:.1f} s ({report.store_days / report.seconds:.0f} store-days/s)"
     )
     console.print(table)
+    if report.flip is not None:
+        console.print(flip_table(report.flip))
     console.print(
         f"Open the API: [bold]dealwatch --data-dir {report.data_dir} serve[/bold] → http://127.0.0.1:8000/docs"
     )

@@ -1,7 +1,9 @@
 """Serve a SandboxWorld over real HTTP on loopback: one address per store, an admin API on the base address.
 
 One uvicorn server listens on pre-bound sockets (the admin address, then 127.0.0.2, .3, ...) all on
-one port; the ASGI app picks the store from the local address a request arrived on. A store in a fault
+one port; the ASGI app picks the store from the local address a request arrived on. With a
+SandboxMarket, the addresses after the stores' serve its Craigslist-, Facebook-, OfferUp- and eBay-like
+sites and their shared image host (`GET /__admin/marketplaces` lists them). A store in a fault
 mode (slow, rate-limited, bot-walled...; see `faults.py`) answers through the fault; faults switch at
 run time through `POST /__admin/fault` or `SandboxServer.set_fault`.
 """
@@ -18,6 +20,7 @@ from dataclasses import asdict
 from datetime import date
 from types import TracebackType
 from typing import Any
+from urllib.parse import parse_qsl
 
 import structlog
 import uvicorn
@@ -29,6 +32,8 @@ from starlette.routing import Route
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from dealwatch.sandbox.faults import FAULT_MODES, TRANSPORT_EXTENSION, Fault, FaultyRequest, respond
+from dealwatch.sandbox.market import MARKETPLACES, SandboxMarket
+from dealwatch.sandbox.market_pages import MarketSites, market_page
 from dealwatch.sandbox.pages import Message
 from dealwatch.sandbox.world import SandboxWorld
 from dealwatch.testing import bind_loopback
@@ -63,13 +68,18 @@ def store_addresses(host_base: str, count: int) -> list[str]:
 class SandboxState:
     """What the running server shares between threads: the world, the simulated date and the address map."""
 
-    def __init__(self, world: SandboxWorld, host_base: str, day: date) -> None:
+    def __init__(
+        self, world: SandboxWorld, host_base: str, day: date, market: SandboxMarket | None = None
+    ) -> None:
         self.world = world
+        self.market = market
         self.admin_host = host_base
-        self.host_of = dict(
-            zip((s.slug for s in world.stores), store_addresses(host_base, len(world.stores)), strict=True)
-        )
+        sites = [*MARKETPLACES, "images"] if market is not None else []
+        addresses = store_addresses(host_base, len(world.stores) + len(sites))
+        self.host_of = dict(zip((s.slug for s in world.stores), addresses[: len(world.stores)], strict=True))
         self.slug_at = {host: slug for slug, host in self.host_of.items()}
+        self.site_host = dict(zip(sites, addresses[len(world.stores) :], strict=True))
+        self.site_at = {host: site for site, host in self.site_host.items()}
         self.day = self.check_date(day)
         self.port = 0
         # replaced, never mutated: the admin thread swaps it while the server thread reads it
@@ -77,6 +87,17 @@ class SandboxState:
         self.stopping = asyncio.Event()  # set at shutdown: faults drop the connections they hold open
         self._hits: dict[str, tuple[date, int]] = {}
         self._pages: dict[tuple[str, date, str, bool], bytes | None] = {}
+
+    @property
+    def hosts(self) -> list[str]:
+        """Every address served: the admin's, the stores', then the marketplaces'."""
+        return [self.admin_host, *self.host_of.values(), *self.site_host.values()]
+
+    @property
+    def sites(self) -> MarketSites:
+        """The marketplaces' and image host's base URLs (known once the port is)."""
+        urls = {site: f"http://{host}:{self.port}" for site, host in self.site_host.items()}
+        return MarketSites({m: urls[m] for m in MARKETPLACES if m in urls}, urls.get("images", ""))
 
     def check_date(self, day: date) -> date:
         """`day`, if the world's calendars cover it; ValueError otherwise."""
@@ -173,6 +194,27 @@ def _store_app(state: SandboxState) -> Callable[[Scope, Receive, Send], Awaitabl
     return app
 
 
+def _market_app(state: SandboxState) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        assert state.market is not None
+        site = state.site_at[scope["server"][0]]
+        response: Response
+        if scope["method"] not in ("GET", "HEAD"):
+            response = PlainTextResponse("Method Not Allowed", 405, headers={"Allow": "GET, HEAD"})
+        else:
+            params = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
+            page = market_page(state.market, state.sites, site, scope["path"], params)
+            if page is None:
+                response = HTMLResponse(
+                    "<!DOCTYPE html><html><body><h1>404 Not Found</h1></body></html>", 404
+                )
+            else:
+                response = Response(page.body, page.status, media_type=page.media_type)
+        await response(scope, receive, send)
+
+    return app
+
+
 def _bad_request(reason: str) -> JSONResponse:
     return JSONResponse({"error": reason}, status_code=400)
 
@@ -256,6 +298,10 @@ def _admin_app(state: SandboxState) -> Starlette:
         ]
         return JSONResponse({"store": slug, "events": events})
 
+    async def marketplaces(request: Request) -> JSONResponse:
+        sites = state.sites
+        return JSONResponse({**sites.urls, "images": sites.images} if state.market is not None else {})
+
     async def get_faults(request: Request) -> JSONResponse:
         return JSONResponse(
             {"faults": {slug: str(fault) for slug, fault in state.faults.items()}, "modes": list(FAULT_MODES)}
@@ -294,6 +340,7 @@ def _admin_app(state: SandboxState) -> Starlette:
             Route("/__admin/stores", stores, methods=["GET"]),
             Route("/__admin/truth", truth, methods=["GET"]),
             Route("/__admin/calendar", calendar, methods=["GET"]),
+            Route("/__admin/marketplaces", marketplaces, methods=["GET"]),
             Route("/__admin/faults", get_faults, methods=["GET"]),
             Route("/__admin/fault", set_fault, methods=["POST"]),
         ],
@@ -302,14 +349,15 @@ def _admin_app(state: SandboxState) -> Starlette:
 
 
 def build_app(state: SandboxState) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
-    """The ASGI app: the admin API on the base address, a store on each other address."""
-    admin, store = _admin_app(state), _store_app(state)
+    """The ASGI app: the admin API on the base address, a store or a marketplace on each other address."""
+    admin, store, market = _admin_app(state), _store_app(state), _market_app(state)
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
         host = scope["server"][0] if scope.get("server") else None
-        await (store if host in state.slug_at else admin)(scope, receive, send)
+        served = store if host in state.slug_at else market if host in state.site_at else admin
+        await served(scope, receive, send)
 
     return app
 
@@ -387,10 +435,15 @@ class SandboxServer:
     """A running sandbox in a background thread; use as a (sync or async) context manager."""
 
     def __init__(
-        self, world: SandboxWorld, port: int = 0, host_base: str = "127.0.0.1", start_date: date | None = None
+        self,
+        world: SandboxWorld,
+        port: int = 0,
+        host_base: str = "127.0.0.1",
+        start_date: date | None = None,
+        market: SandboxMarket | None = None,
     ) -> None:
         self.world = world
-        self._state = SandboxState(world, host_base, start_date or world.start)
+        self._state = SandboxState(world, host_base, start_date or world.start, market)
         self._requested_port = port
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -414,6 +467,10 @@ class SandboxServer:
         """The home page URL of a store, on its own loopback address."""
         return f"http://{self._state.host_of[slug]}:{self.port}/"
 
+    def marketplace_url(self, site: str) -> str:
+        """The base URL of a sandbox marketplace ("craigslist", "facebook", "offerup", "ebay", "images")."""
+        return f"http://{self._state.site_host[site]}:{self.port}"
+
     def set_date(self, day: date) -> None:
         """Move the simulated date (same as POST /__admin/date); ValueError outside the window."""
         self._state.day = self._state.check_date(day)
@@ -432,8 +489,7 @@ class SandboxServer:
         """Bind every address and serve until `stop()`."""
         if self._thread is not None:
             raise RuntimeError("sandbox server already started")
-        hosts = [self._state.admin_host, *self._state.host_of.values()]
-        sockets, self._state.port = _bind_all(hosts, self._requested_port)
+        sockets, self._state.port = _bind_all(self._state.hosts, self._requested_port)
         server = _Server(_uvicorn_config(self._state), self._state)
         thread = threading.Thread(
             target=lambda: asyncio.run(server.serve(sockets=sockets)), name="dealwatch-sandbox", daemon=True
@@ -473,11 +529,16 @@ class SandboxServer:
 
 
 async def serve_forever(
-    world: SandboxWorld, port: int, host_base: str = "127.0.0.1", start_date: date | None = None
+    world: SandboxWorld,
+    port: int,
+    host_base: str = "127.0.0.1",
+    start_date: date | None = None,
+    market: SandboxMarket | None = None,
 ) -> None:
-    """Serve `world` in the running event loop until cancelled (or SIGINT/SIGTERM); logs the admin URL."""
-    state = SandboxState(world, host_base, start_date or world.start)
-    sockets, state.port = _bind_all([host_base, *state.host_of.values()], port)
+    """Serve `world` (and `market`) in the running event loop until cancelled (or SIGINT/SIGTERM); logs
+    the admin URL."""
+    state = SandboxState(world, host_base, start_date or world.start, market)
+    sockets, state.port = _bind_all(state.hosts, port)
     server = _Server(_uvicorn_config(state), state)
     serving = asyncio.ensure_future(server.serve(sockets=sockets))
     try:
