@@ -1,0 +1,344 @@
+"""Inventory on both databases: a bought opportunity listed and sold, with fees from the dated tables;
+bad steps raise InvalidInput and leave every row as it was."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from dealwatch.core.errors import InvalidInput, NotFound
+from dealwatch.core.money import Money
+from dealwatch.flip.fees import FeeTables, default_fee_tables
+from dealwatch.flip.inventory import (
+    Purchase,
+    ResaleListing,
+    Sale,
+    get_item,
+    item_events,
+    list_items,
+    record_listing,
+    record_purchase,
+    record_sale,
+)
+from dealwatch.flip.models import InventoryEvent, InventoryItem, Listing, Opportunity
+
+NOW = datetime(2025, 11, 15, 9, 0, tzinfo=UTC)
+BOUGHT = datetime(2025, 11, 1, 15, 0, tzinfo=UTC)
+LISTED = datetime(2025, 11, 2, 10, 0, tzinfo=UTC)
+SOLD = datetime(2025, 11, 10, 20, 0, tzinfo=UTC)
+TABLES: FeeTables = default_fee_tables()
+
+
+def usd(amount: str) -> Money:
+    return Money.of(amount)
+
+
+def add_opportunity(
+    session: Session,
+    external_id: str,
+    *,
+    price: str = "80",
+    estimate: str | None = "230",
+    net_profit: str | None = "90",
+    score: float = 8.4,
+    route: str = "buy",
+    marketplace: str = "craigslist",
+    seen: datetime = BOUGHT,
+) -> Opportunity:
+    """A stored listing and its opportunity, as a scan leaves them."""
+    listing = Listing(
+        marketplace=marketplace,
+        external_id=external_id,
+        title=f"Makita XFD131 drill kit {external_id}",
+        url=f"https://sfbay.craigslist.org/tls/d/{external_id}.html",
+        price=Decimal(price),
+        currency="USD",
+        image_urls=[],
+        first_seen_at=seen,
+        last_seen_at=seen,
+        expires_at=seen + timedelta(days=7),
+        status="active",
+        raw={},
+    )
+    session.add(listing)
+    session.flush()
+    opportunity = Opportunity(
+        listing_id=listing.id,
+        currency="USD",
+        buy_price=Decimal(price),
+        estimate=Decimal(estimate) if estimate else None,
+        net_profit=Decimal(net_profit) if net_profit else None,
+        n_comps=8,
+        confidence=0.8,
+        score=score,
+        route=route,
+        status={"buy": "open", "review": "review", "skip": "skipped"}[route],
+        details={},
+        created_at=seen,
+        updated_at=seen,
+    )
+    session.add(opportunity)
+    session.flush()
+    return opportunity
+
+
+def test_a_bought_opportunity_is_listed_then_sold_with_profit_from_the_ebay_table(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions.begin() as session:
+        opportunity = add_opportunity(session, "7801")
+        item = record_purchase(
+            session,
+            Purchase(opportunity_id=opportunity.id, extra_costs=usd("10"), at=BOUGHT, by="sam"),
+            NOW,
+            TABLES,
+        )
+        # Cost and title default to the listing's; the opportunity's prediction is kept with the item.
+        assert (item.cost, item.title, item.status) == (
+            Decimal("80"),
+            "Makita XFD131 drill kit 7801",
+            "purchased",
+        )
+        assert (item.estimated_resale, item.estimated_profit, item.score) == (
+            Decimal("230"),
+            Decimal("90"),
+            8.4,
+        )
+        assert opportunity.status == "confirmed" and opportunity.decided_by == "sam"
+        opportunity.estimate = Decimal("400")  # a later re-assessment must not move the yardstick
+        item_id, opportunity_id = item.id, opportunity.id
+
+    with sessions.begin() as session:
+        record_listing(
+            session,
+            item_id,
+            ResaleListing("ebay", usd("249.99"), "https://ebay.com/itm/1", LISTED),
+            NOW,
+            TABLES,
+        )
+        sold = record_sale(
+            session,
+            item_id,
+            Sale(usd("200"), shipping_charged=usd("15"), shipping_cost=usd("12"), at=SOLD),
+            NOW,
+            TABLES,
+        )
+        assert sold.status == "sold"
+
+    with sessions() as session:
+        item = get_item(session, item_id)
+        # eBay from 2024-03-15: 13.25% of (item + shipping charged) = 28.4875 → 28.49, + $0.40 per order.
+        assert item.fees == Decimal("28.89")
+        assert item.marketplace == "ebay" and item.shipped is True
+        assert "2024-03-15" in (item.fees_source or "")
+        # 200 + 15 − 28.89 fees − 12 label − 80 cost − 10 extra
+        assert item.realised_profit == Decimal("84.11")
+        assert (item.days_to_sell, item.days_on_market) == (9, 8)
+        assert item.valuation_error == pytest.approx(0.15)  # (230 − 200) / 200: the estimate ran high
+        assert [e.kind for e in item_events(session, item_id)] == ["purchased", "listed", "sold"]
+        opportunity = session.get(Opportunity, opportunity_id)
+        assert opportunity is not None and opportunity.status == "sold"
+        assert [i.id for i in list_items(session, "sold")] == [item_id]
+        assert list_items(session, "listed") == []
+
+
+def test_fees_come_from_the_table_in_force_on_the_sale_day_unless_given(
+    sessions: sessionmaker[Session],
+) -> None:
+    early = datetime(2024, 1, 2, tzinfo=UTC)
+    with sessions.begin() as session:
+        old, given, pickup, facebook = (
+            record_purchase(session, Purchase(title=f"drill {n}", cost=usd("80"), at=early), NOW, TABLES).id
+            for n in range(4)
+        )
+        sale = Sale(usd("200"), shipping_charged=usd("15"), shipping_cost=usd("12"), marketplace="ebay")
+        # Before 2024-03-15 eBay's per-order fee was $0.30.
+        record_sale(
+            session, old, Sale(**{**_fields(sale), "at": datetime(2024, 1, 10, tzinfo=UTC)}), NOW, TABLES
+        )
+        record_sale(session, given, Sale(**{**_fields(sale), "fees": usd("20")}), NOW, TABLES)
+        record_sale(session, pickup, Sale(usd("150"), marketplace="local"), NOW, TABLES)
+        record_sale(
+            session, facebook, Sale(usd("200"), marketplace="facebook", shipping_cost=usd("10")), NOW, TABLES
+        )
+
+    with sessions() as session:
+        rows = {i: get_item(session, i) for i in (old, given, pickup, facebook)}
+        assert (rows[old].fees, rows[old].realised_profit) == (Decimal("28.79"), Decimal("94.21"))
+        assert (rows[given].fees, rows[given].fees_source) == (Decimal("20"), "given")
+        assert rows[given].realised_profit == Decimal("103")
+        assert (rows[pickup].fees, rows[pickup].shipped, rows[pickup].realised_profit) == (0, False, 70)
+        assert rows[facebook].fees == Decimal("20")  # 10% of a shipped sale since 2024-04-15
+        assert rows[facebook].realised_profit == Decimal("90")
+        assert rows[old].valuation_error is None  # bought without an estimate: nothing to measure
+        assert rows[old].days_on_market is None  # sold without being listed
+
+
+def _fields(sale: Sale) -> dict[str, Any]:
+    return {name: getattr(sale, name) for name in Sale.__slots__}
+
+
+def _snapshot(session: Session) -> list[tuple[Any, ...]]:
+    """Every inventory, event and opportunity value, to show a refused step changed nothing."""
+    items = [
+        tuple(getattr(i, c.key) for c in InventoryItem.__table__.columns)
+        for i in session.scalars(select(InventoryItem).order_by(InventoryItem.id))
+    ]
+    statuses = list(session.execute(select(Opportunity.id, Opportunity.status).order_by(Opportunity.id)))
+    events = session.scalar(select(func.count()).select_from(InventoryEvent))
+    return [*items, *statuses, (events,)]
+
+
+Step = Callable[[Session, dict[str, int]], object]
+BAD_STEPS: dict[str, tuple[Step, str]] = {
+    "sell before buying": (
+        lambda s, ids: record_sale(
+            s, ids["bought"], Sale(usd("200"), marketplace="ebay", at=BOUGHT - timedelta(days=1)), NOW, TABLES
+        ),
+        "before it was bought",
+    ),
+    "sell before listing": (
+        lambda s, ids: record_sale(
+            s, ids["listed"], Sale(usd("200"), at=LISTED - timedelta(hours=1)), NOW, TABLES
+        ),
+        "before it was listed",
+    ),
+    "sell twice": (
+        lambda s, ids: record_sale(s, ids["sold"], Sale(usd("210"), marketplace="ebay"), NOW, TABLES),
+        "already sold",
+    ),
+    "list a sold item": (
+        lambda s, ids: record_listing(s, ids["sold"], ResaleListing("ebay", usd("250")), NOW, TABLES),
+        "already sold",
+    ),
+    "sell with no marketplace": (
+        lambda s, ids: record_sale(s, ids["bought"], Sale(usd("200")), NOW, TABLES),
+        "which marketplace",
+    ),
+    "unknown marketplace": (
+        lambda s, ids: record_listing(s, ids["bought"], ResaleListing("craigslist", usd("250")), NOW, TABLES),
+        "unknown marketplace 'craigslist'",
+    ),
+    "unknown marketplace on sale": (
+        lambda s, ids: record_sale(
+            s, ids["listed"], Sale(usd("200"), marketplace="etsy", fees=usd("5")), NOW, TABLES
+        ),
+        "unknown marketplace 'etsy'",
+    ),
+    "negative cost": (
+        lambda s, ids: record_purchase(s, Purchase(title="drill", cost=usd("-5")), NOW, TABLES),
+        "cost must not be negative",
+    ),
+    "negative sale price": (
+        lambda s, ids: record_sale(s, ids["listed"], Sale(usd("-1")), NOW, TABLES),
+        "price must not be negative",
+    ),
+    "negative fees": (
+        lambda s, ids: record_sale(s, ids["listed"], Sale(usd("200"), fees=usd("-3")), NOW, TABLES),
+        "fees must not be negative",
+    ),
+    "zero ask": (
+        lambda s, ids: record_listing(s, ids["bought"], ResaleListing("ebay", usd("0")), NOW, TABLES),
+        "ask must be above zero",
+    ),
+    "sale in another currency": (
+        lambda s, ids: record_sale(s, ids["listed"], Sale(Money.of("200", "EUR")), NOW, TABLES),
+        "price is in EUR",
+    ),
+    "pickup with a label": (
+        lambda s, ids: record_sale(
+            s, ids["listed"], Sale(usd("200"), shipped=False, shipping_cost=usd("9")), NOW, TABLES
+        ),
+        "local pickup",
+    ),
+    "shipped on a pickup-only marketplace": (
+        lambda s, ids: record_sale(
+            s, ids["listed"], Sale(usd("200"), marketplace="local", shipped=True), NOW, TABLES
+        ),
+        "does not sell shipped",
+    ),
+    "sale in the future": (
+        lambda s, ids: record_sale(
+            s, ids["listed"], Sale(usd("200"), at=NOW + timedelta(days=1)), NOW, TABLES
+        ),
+        "in the future",
+    ),
+    "buy the same opportunity twice": (
+        lambda s, ids: record_purchase(s, Purchase(opportunity_id=ids["opportunity"]), NOW, TABLES),
+        "already in the inventory",
+    ),
+    "no title": (
+        lambda s, ids: record_purchase(s, Purchase(cost=usd("20")), NOW, TABLES),
+        "needs a title",
+    ),
+    "unknown fee category": (
+        lambda s, ids: record_purchase(
+            s, Purchase(title="ring", cost=usd("20"), category="rings"), NOW, TABLES
+        ),
+        "unknown fee category 'rings'",
+    ),
+}
+
+
+@pytest.mark.parametrize("step", list(BAD_STEPS))
+def test_a_refused_step_raises_invalid_input_and_changes_nothing(
+    sessions: sessionmaker[Session], step: str
+) -> None:
+    with sessions.begin() as session:
+        opportunity = add_opportunity(session, "1")
+        ids = {"opportunity": opportunity.id}
+        ids["bought"] = record_purchase(
+            session, Purchase(opportunity_id=opportunity.id, at=BOUGHT), NOW, TABLES
+        ).id
+        listed = record_purchase(session, Purchase(title="drill", cost=usd("50"), at=BOUGHT), NOW, TABLES)
+        record_listing(session, listed.id, ResaleListing("ebay", usd("199"), at=LISTED), NOW, TABLES)
+        sold = record_purchase(session, Purchase(title="saw", cost=usd("30"), at=BOUGHT), NOW, TABLES)
+        record_sale(session, sold.id, Sale(usd("90"), marketplace="local", at=SOLD), NOW, TABLES)
+        ids["listed"], ids["sold"] = listed.id, sold.id
+    with sessions() as session:
+        before = _snapshot(session)
+    run, message = BAD_STEPS[step]
+    with sessions() as session:
+        with pytest.raises(InvalidInput, match=message):
+            run(session, ids)
+        session.commit()  # even a caller that commits after the error writes nothing
+    with sessions() as session:
+        assert _snapshot(session) == before
+
+
+def test_a_purchase_by_listing_finds_its_opportunity_and_unknown_ids_are_not_found(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions.begin() as session:
+        opportunity = add_opportunity(session, "55", price="120")
+        item = record_purchase(
+            session, Purchase(listing_id=opportunity.listing_id, cost=usd("110")), NOW, TABLES
+        )
+        assert item.opportunity_id == opportunity.id and item.cost == Decimal("110")
+        assert item.purchased_at == NOW  # the clock's time when none is given
+        with pytest.raises(NotFound):
+            record_purchase(session, Purchase(opportunity_id=9999), NOW, TABLES)
+        with pytest.raises(NotFound):
+            record_sale(session, 9999, Sale(usd("1"), marketplace="local"), NOW, TABLES)
+        with pytest.raises(InvalidInput, match="status must be one of"):
+            list_items(session, "lost")
+
+
+def test_relisting_changes_the_ask_and_keeps_both_steps(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        item = record_purchase(session, Purchase(title="drill", cost=usd("50"), at=BOUGHT), NOW, TABLES)
+        record_listing(session, item.id, ResaleListing("ebay", usd("199"), at=LISTED), NOW, TABLES)
+        later = LISTED + timedelta(days=5)
+        record_listing(session, item.id, ResaleListing("facebook", usd("179"), at=later), NOW, TABLES)
+        assert (item.marketplace, item.ask_price, item.listed_at) == ("facebook", Decimal("179"), later)
+        listings = [e for e in item_events(session, item.id) if e.kind == "listed"]
+        assert [(e.details["marketplace"], e.details["ask"]) for e in listings] == [
+            ("ebay", "199"),
+            ("facebook", "179"),
+        ]
