@@ -40,6 +40,12 @@ class BrowserSettings(_Section):
     block_resources: list[str] = Field(
         default_factory=lambda: ["image", "font", "media"], description="resource types not downloaded"
     )
+    profiles: dict[str, str] = Field(
+        default_factory=dict,
+        description="site -> the operator's own logged-in Chromium profile directory, e.g. "
+        '{"facebook.com" = "/srv/dealwatch/chromium-facebook"}; pages of that site (and its subdomains) '
+        "render in it, cookies kept; dealwatch never logs in itself",
+    )
 
 
 class ScrapingApiSettings(_Section):

@@ -8,6 +8,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
+from pathlib import Path
 
 import httpx
 import pytest
@@ -125,6 +126,20 @@ async def other_host(request: Request) -> Response:
     return _page("<p>internal admin</p>")
 
 
+async def members_only(request: Request) -> Response:
+    """A Marketplace-like page: listings for a logged-in visitor, a login wall for anyone else."""
+    if request.cookies.get("session") == "operator":
+        return _page('<a href="/marketplace/item/1/">$120 · Road bike</a>')
+    return _page('<form id="login_form" action="/login/"><input name="email"></form>')
+
+
+async def log_in(_request: Request) -> Response:
+    """What the operator's own login does: a cookie that outlives the browser."""
+    response = _page("welcome back")
+    response.set_cookie("session", "operator", max_age=86_400)
+    return response
+
+
 APP = Starlette(
     routes=[
         Route("/sale", banner_page),
@@ -139,6 +154,8 @@ APP = Starlette(
         Route("/ua", user_agent),
         Route("/redirect-out", redirect_out),
         Route("/fetch-out", fetch_out),
+        Route("/members", members_only),
+        Route("/login", log_in),
     ]
 )
 OTHER_APP = Starlette(routes=[Route("/{path:path}", other_host)])
@@ -365,3 +382,29 @@ async def test_proxy_tunnels_to_allowed_addresses_only(
         assert HITS["other"] == 0
     finally:
         await proxy.aclose()
+
+
+async def test_a_site_with_an_operator_profile_renders_logged_in_and_keeps_the_session(
+    server: LoopbackServer, make_fetcher: Fetchers, chromium: Chromium, tmp_path: Path
+) -> None:
+    profile = tmp_path / "chromium-profile"
+    # The operator logs in once, by hand, in their own Chromium profile (played here by a script).
+    operator = await chromium.persistent(str(profile))
+    page = await operator.new_page()
+    await page.goto(server.url + "/login")
+    await operator.close()
+
+    anonymous = await make_fetcher().fetch(get(server.url + "/members"))
+    assert "login_form" in anonymous.text()
+
+    fetcher = make_fetcher(browser={"profiles": {"127.0.0.1": str(profile)}})
+    first = await fetcher.fetch(get(server.url + "/members"))
+    second = await fetcher.fetch(get(server.url + "/members"))
+    for result in (first, second):
+        assert result.outcome is Outcome.OK, result.reason
+        assert "Road bike" in result.text() and "login_form" not in result.text()
+    [context] = [await task for task in fetcher._profiles.values()]
+    # Each fetch's page is closed (Chromium's own first blank tab stays); the profile stays open.
+    assert [page.url for page in context.pages] == ["about:blank"]
+    await fetcher.aclose()
+    assert fetcher._profiles == {}

@@ -5,6 +5,13 @@ pages never share state. The SSRF guard is applied twice, because Playwright's r
 sees redirect hops: the route handler checks every request the page makes (and blocks images, fonts
 and media), and every context talks through `GuardProxy`, a forward proxy that checks the address of
 every connection Chromium opens, redirects and WebSockets included, and connects to that address only.
+
+A site listed in `fetch.browser.profiles` (Facebook Marketplace, which shows listings only to a
+logged-in visitor) renders instead in the operator's own Chromium profile directory: one persistent
+context per profile, kept open, a new page per fetch, so the operator's login and cookies carry over
+from run to run. dealwatch never logs in, signs up or creates accounts; the operator logs in once by
+hand (e.g. `chromium --user-data-dir=DIR https://www.facebook.com/`). A profile directory can be open
+in one Chromium at a time.
 """
 
 from __future__ import annotations
@@ -69,27 +76,46 @@ class Chromium:
             if self._browser is not None and self._browser.is_connected():
                 return self._browser
             await self._stop()
-            from playwright.async_api import async_playwright
-
-            self._playwright = await async_playwright().start()
-            self._browser = await self._playwright.chromium.launch(
+            playwright = self._playwright or await self._start()
+            self._browser = await playwright.chromium.launch(
                 executable_path=self.executable, args=[*LAUNCH_ARGS, *self.extra_args], headless=True
             )
             return self._browser
+
+    async def persistent(self, directory: str, **options: Any) -> BrowserContext:
+        """A context on a profile directory of its own (cookies and logins kept on disk).
+
+        Chromium runs one process per profile: the caller owns the context and closes it.
+        """
+        async with self._lock:
+            playwright = self._playwright or await self._start()
+            return await playwright.chromium.launch_persistent_context(
+                directory,
+                executable_path=self.executable,
+                args=[*LAUNCH_ARGS, *self.extra_args],
+                headless=True,
+                **options,
+            )
+
+    async def _start(self) -> Playwright:
+        from playwright.async_api import async_playwright
+
+        self._playwright = await async_playwright().start()
+        return self._playwright
 
     async def aclose(self) -> None:
         """Close the browser and stop Playwright."""
         async with self._lock:
             await self._stop()
+            playwright, self._playwright = self._playwright, None
+            if playwright is not None:
+                await playwright.stop()
 
     async def _stop(self) -> None:
-        browser, playwright = self._browser, self._playwright
-        self._browser = self._playwright = None
+        browser, self._browser = self._browser, None
         if browser is not None:
             with suppress(Exception):  # a crashed browser cannot be closed twice; it is gone either way
                 await browser.close()
-        if playwright is not None:
-            await playwright.stop()
 
 
 class GuardProxy:
@@ -234,6 +260,7 @@ class _Tab:
     page: Page
     refused: dict[str, str]
     in_flight: _InFlight
+    shared: bool = False  # the context is an operator's profile, kept open: only the page is closed
 
 
 class _RenderFailed(Exception):
@@ -299,6 +326,7 @@ class BrowserFetcher:
         self.chromium = chromium or Chromium(settings.browser.executable, flags)
         self.proxy = GuardProxy(guard)
         self._pages = asyncio.Semaphore(settings.browser.max_pages)
+        self._profiles: dict[str, asyncio.Task[BrowserContext]] = {}  # by profile directory
 
     async def aclose(self) -> None:
         for spare in self._spares.values():
@@ -306,6 +334,10 @@ class BrowserFetcher:
             with suppress(BaseException):
                 await (await spare).context.close()
         self._spares.clear()
+        for profile in self._profiles.values():
+            with suppress(BaseException):
+                await (await profile).close()
+        self._profiles.clear()
         await self.proxy.aclose()
         if self._owns_chromium:
             await self.chromium.aclose()
@@ -383,14 +415,47 @@ class BrowserFetcher:
             self._spares[user_agent] = asyncio.create_task(self._open_tab(user_agent))
         return tab
 
+    async def _profile_tab(self, directory: str, user_agent: str) -> _Tab:
+        """A new page in the operator's profile, whose context opens on first use and stays open."""
+        if directory not in self._profiles:
+            self._profiles[directory] = asyncio.create_task(
+                self.chromium.persistent(
+                    directory,
+                    user_agent=user_agent,
+                    proxy={"server": await self.proxy.url()},
+                    service_workers="block",
+                    accept_downloads=False,
+                )
+            )
+        try:
+            context = await self._profiles[directory]
+        except BaseException:
+            self._profiles.pop(directory, None)  # try again on the next fetch (e.g. profile in use)
+            raise
+        context.set_default_timeout(self.settings.timeout * 1000)
+        page = await context.new_page()
+        refused: dict[str, str] = {}
+        await page.route("**/*", self._router(refused))
+        return _Tab(context, page, refused, _InFlight(page), shared=True)
+
+    def _profile_for(self, url: str) -> str | None:
+        host = (urlsplit(url).hostname or "").lower()
+        for site, directory in self.settings.browser.profiles.items():
+            site = site.lower().lstrip(".")
+            if host == site or host.endswith("." + site):
+                return directory
+        return None
+
     async def _render(self, request: FetchRequest) -> _Rendered:
         from playwright.async_api import Error as PlaywrightError
 
+        user_agent = request.user_agent or self.settings.user_agent
+        profile = self._profile_for(request.url)
         try:
-            tab = await self._take_tab(request.user_agent or self.settings.user_agent)
+            tab = await (self._profile_tab(profile, user_agent) if profile else self._take_tab(user_agent))
         except PlaywrightError as exc:
-            raise _RenderFailed(f"browser unavailable: {_first_line(exc.message)}") from exc
-        context = tab.context
+            where = f" (profile {profile})" if profile else ""
+            raise _RenderFailed(f"browser unavailable{where}: {_first_line(exc.message)}") from exc
         try:
             async with asyncio.timeout(self.settings.timeout):
                 return await self._load(tab, request.url)
@@ -400,7 +465,7 @@ class BrowserFetcher:
             raise _RenderFailed(_first_line(exc.message)) from exc
         finally:
             with suppress(PlaywrightError):
-                await context.close()
+                await (tab.page.close() if tab.shared else tab.context.close())
 
     async def _load(self, tab: _Tab, url: str) -> _Rendered:
         from playwright.async_api import Error as PlaywrightError
