@@ -159,7 +159,8 @@ def test_day_and_selectors_from_labels_reach_the_detectors(tmp_path: Path) -> No
         ),
     ]
     pages = {"pages/e.html": hidden_place, "pages/s.html": hidden_place.replace(event, "")}
-    metrics = evaluate_detection(write_corpus(tmp_path, lines, pages), build_cascade(Settings()))
+    cascade = build_cascade(Settings(), ["structured", "rules"])
+    metrics = evaluate_detection(write_corpus(tmp_path, lines, pages), cascade)
     assert metrics["tier_share"] == {"rules": 0.5, "structured": 0.5}
     assert metrics["type_accuracy"] == 1.0
 
