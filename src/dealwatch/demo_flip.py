@@ -28,7 +28,7 @@ from dealwatch.core.clock import FrozenClock
 from dealwatch.core.money import Money
 from dealwatch.flip.fees import FeeTables
 from dealwatch.flip.marketplaces.base import marketplaces
-from dealwatch.flip.models import Listing, Opportunity
+from dealwatch.flip.models import CrossPost, Listing, Opportunity
 from dealwatch.flip.opportunities import FlipRules
 from dealwatch.flip.profit import KM_PER_MILE, ShippingEstimate, estimate_profit, travel_cost
 from dealwatch.flip.searches import SearchSpec, save_searches
@@ -58,7 +58,9 @@ class FlipReport:
     found_precision: float | None  # share of buy- or review-routed listings that are truly profitable
     scams: int
     scams_bought: int  # scam listings routed to buy
-    crossposts: int
+    crossposts: int  # pairs of listings of one item on two marketplaces
+    crossposts_linked: int  # of those, pairs the pipeline linked into one cross-post group
+    wrong_links: int  # pairs of listings the pipeline linked that are different items
     seconds: float  # the scan: fetch, parse, store, comps, value, score, route
 
     @property
@@ -149,8 +151,9 @@ def run_flip_job(
             .where(Listing.search_id.in_([s.search_id for s in specs]))
         )
         rows: list[tuple[Listing, Opportunity | None]] = [(row[0], row[1]) for row in session.execute(query)]
+        groups = {link.listing_id: link.group_id for link in session.scalars(select(CrossPost))}
     services.engine.dispose()
-    return score_flip(market, rows, services.flip, services.fees, len(specs), seconds)
+    return score_flip(market, rows, groups, services.flip, services.fees, len(specs), seconds)
 
 
 async def _scan(services: Services, search_ids: list[str]) -> None:
@@ -163,12 +166,14 @@ async def _scan(services: Services, search_ids: list[str]) -> None:
 def score_flip(
     market: SandboxMarket,
     rows: Sequence[tuple[Listing, Opportunity | None]],
+    groups: Mapping[int, int],
     rules: FlipRules,
     fees: FeeTables,
     searches: int,
     seconds: float,
 ) -> FlipReport:
-    """Measure stored listings and their opportunities against the market's truth."""
+    """Measure stored listings, their opportunities and cross-post groups (`groups`: listing id ► group
+    id) against the market's truth."""
     errors: list[float] = []
     profitable_keys = {item.item_key for item in market.listings if is_profitable(item, rules, fees)}
     found_keys: set[str] = set()
@@ -189,6 +194,7 @@ def score_flip(
             scams_bought += item.kind == "scam"
         elif route == "review":
             routed_review += 1
+    linked, wrong = _links(market, rows, groups)
     return FlipReport(
         searches=searches,
         listings_shown=len(market.listings),
@@ -204,8 +210,36 @@ def score_flip(
         scams=sum(item.kind == "scam" for item in market.listings),
         scams_bought=scams_bought,
         crossposts=len(market.crossposts()),
+        crossposts_linked=linked,
+        wrong_links=wrong,
         seconds=seconds,
     )
+
+
+def _links(
+    market: SandboxMarket, rows: Sequence[tuple[Listing, Opportunity | None]], groups: Mapping[int, int]
+) -> tuple[int, int]:
+    """(true cross-post pairs linked into one group, linked pairs that are different items)."""
+    ids = {(listing.marketplace, listing.external_id): listing.id for listing, _ in rows}
+    linked = 0
+    for first, second in market.crossposts():
+        a = ids.get((first.marketplace, first.external_id))
+        b = ids.get((second.marketplace, second.external_id))
+        if a is not None and b is not None and a in groups and groups[a] == groups.get(b):
+            linked += 1
+    members: dict[int, list[str]] = {}
+    for listing, _ in rows:
+        item = market.listing(listing.marketplace, listing.external_id)
+        if listing.id in groups and item is not None:
+            members.setdefault(groups[listing.id], []).append(item.item_key)
+    wrong = sum(
+        1
+        for keys in members.values()
+        for i, key in enumerate(keys)
+        for other in keys[i + 1 :]
+        if other != key
+    )
+    return linked, wrong
 
 
 def _pct(value: float | None) -> str:
@@ -233,7 +267,10 @@ def flip_table(report: FlipReport) -> Table:
         f"{_pct(report.buy_precision)} / {_pct(report.found_precision)}",
     )
     table.add_row("scams routed to buy", f"{report.scams_bought} of {report.scams}")
-    table.add_row("cross-posted items in the sandbox", str(report.crossposts))
+    table.add_row(
+        "cross-posts linked (wrong links)",
+        f"{report.crossposts_linked} of {report.crossposts} ({report.wrong_links})",
+    )
     rate = report.listings_scanned / report.seconds if report.seconds else 0.0
     table.add_row("flip scan time", f"{report.seconds:.1f} s ({rate:.0f} listings/s)")
     return table

@@ -3,6 +3,7 @@ sold results scatter around the hidden values, cross-posts share photos, and all
 
 from __future__ import annotations
 
+import io
 import statistics
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -24,7 +25,7 @@ from dealwatch.flip.marketplaces import (
 )
 from dealwatch.sandbox import SandboxServer, SandboxWorld
 from dealwatch.sandbox.market import CATEGORY_CODES, MARKETPLACES, SOLD_DAYS, SandboxMarket
-from dealwatch.sandbox.market_pages import MarketSites, market_page
+from dealwatch.sandbox.market_pages import MarketSites, market_page, photo_png
 
 TODAY = date(2025, 12, 31)
 NOW = datetime(2025, 12, 31, 12, tzinfo=UTC)
@@ -146,6 +147,18 @@ def test_cross_posts_share_the_item_and_its_photos_not_the_wording(market: Sandb
         assert first.title != second.title
         assert first.price is not None and second.price is not None
         assert abs(first.price - second.price) <= Decimal("0.08") * first.price + 1
+
+
+def test_photos_are_pictures_of_their_own() -> None:
+    from PIL import Image
+
+    from dealwatch.flip.images import difference_hash, hash_distance, informative
+
+    ids = [f"{n:016x}" for n in range(12)]
+    assert photo_png(ids[0]) == photo_png(ids[0])
+    hashes = [difference_hash(Image.open(io.BytesIO(photo_png(i)))) for i in ids]
+    assert all(informative(h) for h in hashes)
+    assert min(hash_distance(a, b) for n, a in enumerate(hashes) for b in hashes[n + 1 :]) > 8
 
 
 def test_listing_kinds_follow_their_hidden_truth(market: SandboxMarket) -> None:

@@ -15,6 +15,7 @@ so that dealwatch's own adapters read them unchanged:
 from __future__ import annotations
 
 import json
+import random
 import struct
 import zlib
 from dataclasses import dataclass
@@ -578,22 +579,20 @@ def ebay_item(sites: MarketSites, item: MarketListing) -> str:
 # ---- images -----------------------------------------------------------------------------------------
 
 
-def photo_png(image_id: str) -> bytes:
-    """A small solid-colour PNG, its colour drawn from the image id (same id, same bytes)."""
-    colour = bytes.fromhex(f"{zlib.crc32(image_id.encode()) & 0xFFFFFF:06x}")
-    width = height = 32
-    raw = b"".join(b"\x00" + colour * width for _ in range(height))
+def photo_png(image_id: str, size: int = 64, block: int = 8) -> bytes:
+    """A small PNG of coloured blocks drawn from the image id: the same id gives the same bytes, and two
+    ids give pictures as unlike as two different photos (their difference hashes far apart)."""
+    rng = random.Random(image_id)
+    cells = size // block
+    colours = [[bytes(rng.randrange(256) for _ in range(3)) for _ in range(cells)] for _ in range(cells)]
+    rows = [b"\x00" + b"".join(colours[y // block][x // block] for x in range(size)) for y in range(size)]
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    body = zlib.compress(b"".join(rows))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
 
 
 # ---- routing ----------------------------------------------------------------------------------------
