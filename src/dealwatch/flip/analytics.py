@@ -166,6 +166,13 @@ def flip_analytics(
     )
 
 
+def profit_by_month(
+    session: Session, since: datetime | None = None, until: datetime | None = None
+) -> list[MonthProfit]:
+    """Sales closed per month and currency in the window: count, revenue, realised profit, days to sell."""
+    return _profit_by_month(session, since, until)
+
+
 def _within(
     column: InstrumentedAttribute[datetime | None] | InstrumentedAttribute[datetime],
     since: datetime | None,

@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dealwatch.alerts.notify import Alert
@@ -268,6 +268,37 @@ def high_value_alert(listing: ListingDraft, opportunity: Opportunity, listing_id
     )
     title = f"{profit} {opportunity.currency} profit opportunity"
     return Alert(f"listing:{listing_id}", str(price), title, body, listing_id)
+
+
+def find_opportunities(
+    session: Session,
+    *,
+    min_score: float = 0.0,
+    marketplace: str | None = None,
+    status: str = "open",
+    route: str | None = None,
+    limit: int = 100,
+) -> list[tuple[Opportunity, Listing]]:
+    """Opportunities with their listings, best score first; `status="all"` for every status."""
+    query = (
+        select(Opportunity, Listing)
+        .join(Listing, Listing.id == Opportunity.listing_id)
+        .where(Opportunity.score >= min_score)
+        .order_by(Opportunity.score.desc(), Opportunity.id)
+    )
+    if marketplace:
+        query = query.where(Listing.marketplace == marketplace)
+    if status != "all":
+        query = query.where(Opportunity.status == status)
+    if route:
+        query = query.where(Opportunity.route == route)
+    return [(row, listing) for row, listing in session.execute(query.limit(limit))]
+
+
+def count_by_status(session: Session) -> dict[str, int]:
+    """How many opportunities stand in each status (open, review, skipped, confirmed, ...)."""
+    query = select(Opportunity.status, func.count(Opportunity.id)).group_by(Opportunity.status)
+    return {status: int(n) for status, n in session.execute(query)}
 
 
 def decide(

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from dealwatch.core.clock import Clock
@@ -228,14 +228,35 @@ class TrackRecord:
 
 def track_record(session: Session, store_id: str) -> TrackRecord:
     """Mean absolute error (days) and share within 7 days of the store's scored predictions."""
-    query = select(Prediction.error_days).where(
-        Prediction.store_id == store_id, Prediction.error_days.is_not(None)
+    return track_records(session, [store_id]).get(store_id, TrackRecord(0, None, None))
+
+
+def track_records(session: Session, store_ids: Collection[str] | None = None) -> dict[str, TrackRecord]:
+    """`track_record` of every store with a scored prediction, in one query (all stores when None)."""
+    error = func.abs(Prediction.error_days)
+    query = (
+        select(
+            Prediction.store_id,
+            func.count(Prediction.error_days),
+            func.sum(error),
+            func.sum(case((error <= 7, 1), else_=0)),
+        )
+        .where(Prediction.error_days.is_not(None))
+        .group_by(Prediction.store_id)
     )
-    errors = [abs(error) for error in session.scalars(query) if error is not None]
-    if not errors:
-        return TrackRecord(0, None, None)
-    mae = round(sum(errors) / len(errors), 2)
-    return TrackRecord(len(errors), mae, round(sum(e <= 7 for e in errors) / len(errors), 3))
+    if store_ids is not None:
+        query = query.where(Prediction.store_id.in_(store_ids))
+    # Sums of whole days are exact, so the rounding matches a mean taken in Python.
+    return {
+        store_id: TrackRecord(int(n), round(int(total) / int(n), 2), round(int(within) / int(n), 3))
+        for store_id, n, total, within in session.execute(query)
+    }
+
+
+def scored_predictions(session: Session, store_id: str) -> list[Prediction]:
+    """The store's predictions whose next sale has been seen to start, oldest issue day first."""
+    query = select(Prediction).where(Prediction.store_id == store_id, Prediction.actual_date.is_not(None))
+    return list(session.scalars(query.order_by(Prediction.issued_on)))
 
 
 def latest_prediction(session: Session, store_id: str) -> Prediction | None:
@@ -246,3 +267,18 @@ def latest_prediction(session: Session, store_id: str) -> Prediction | None:
         .order_by(Prediction.issued_on.desc())
         .limit(1)
     )
+
+
+def latest_predictions(session: Session, store_ids: Collection[str] | None = None) -> dict[str, Prediction]:
+    """`latest_prediction` of every store, in one query (all stores when None)."""
+    newest = select(Prediction.store_id, func.max(Prediction.issued_on).label("issued_on")).group_by(
+        Prediction.store_id
+    )
+    if store_ids is not None:
+        newest = newest.where(Prediction.store_id.in_(store_ids))
+    latest = newest.subquery()
+    query = select(Prediction).join(
+        latest,
+        (Prediction.store_id == latest.c.store_id) & (Prediction.issued_on == latest.c.issued_on),
+    )
+    return {row.store_id: row for row in session.scalars(query)}

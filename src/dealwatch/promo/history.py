@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dealwatch.core.clock import Clock
@@ -105,6 +106,30 @@ def last_active(session: Session, store_id: str) -> date | None:
         .order_by(PromoDay.day.desc())
         .limit(1)
     )
+
+
+def latest_days(session: Session, store_ids: Collection[str] | None = None) -> dict[str, PromoDay]:
+    """Each store's most recent day (known or not), in one query for all stores (all when None)."""
+    newest = select(PromoDay.store_id, func.max(PromoDay.day).label("day")).group_by(PromoDay.store_id)
+    if store_ids is not None:
+        newest = newest.where(PromoDay.store_id.in_(store_ids))
+    latest = newest.subquery()
+    query = select(PromoDay).join(
+        latest, (PromoDay.store_id == latest.c.store_id) & (PromoDay.day == latest.c.day)
+    )
+    return {row.store_id: row for row in session.scalars(query)}
+
+
+def last_active_days(session: Session, store_ids: Collection[str] | None = None) -> dict[str, date]:
+    """The most recent sale day of each store seen on sale, in one query (all stores when None)."""
+    query = (
+        select(PromoDay.store_id, func.max(PromoDay.day))
+        .where(PromoDay.has_promotion.is_(True))
+        .group_by(PromoDay.store_id)
+    )
+    if store_ids is not None:
+        query = query.where(PromoDay.store_id.in_(store_ids))
+    return {store_id: day for store_id, day in session.execute(query)}
 
 
 def last_known_detection(session: Session, store_id: str, *, before: date) -> Detection | None:

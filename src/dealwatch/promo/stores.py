@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +15,9 @@ from sqlalchemy.orm import Session
 from dealwatch.core.clock import Clock
 from dealwatch.core.errors import InvalidInput, NotFound
 from dealwatch.core.ids import slugify
-from dealwatch.promo.models import Store
+from dealwatch.promo.forecast import TrackRecord, latest_predictions, track_records
+from dealwatch.promo.history import last_active_days, latest_days
+from dealwatch.promo.models import Prediction, PromoDay, Store
 from dealwatch.settings import describe_validation_error, read_toml_tables
 
 
@@ -114,3 +119,36 @@ def get_store(session: Session, store_id: str) -> Store:
     if store is None:
         raise NotFound(f"no store with id {store_id!r}")
     return store
+
+
+@dataclass(frozen=True, slots=True)
+class StoreSummary:
+    """A store with its newest day, last sale day, latest prediction and forecast track record."""
+
+    store: Store
+    latest_day: PromoDay | None
+    last_active: date | None
+    prediction: Prediction | None
+    track_record: TrackRecord
+
+
+def store_summaries(session: Session, store_ids: Collection[str] | None = None) -> list[StoreSummary]:
+    """Summaries of the stores (all when None), by id: one query per kind, whatever the number of stores."""
+    query = select(Store).order_by(Store.id)
+    if store_ids is not None:
+        query = query.where(Store.id.in_(store_ids))
+    stores = list(session.scalars(query))
+    latest = latest_days(session, store_ids)
+    active = last_active_days(session, store_ids)
+    predictions = latest_predictions(session, store_ids)
+    records = track_records(session, store_ids)
+    return [
+        StoreSummary(
+            store,
+            latest.get(store.id),
+            active.get(store.id),
+            predictions.get(store.id),
+            records.get(store.id, TrackRecord(0, None, None)),
+        )
+        for store in stores
+    ]

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from dealwatch.core.errors import NotFound
 from dealwatch.flip.crossposts import other_posts
 from dealwatch.flip.models import Listing, Opportunity
-from dealwatch.flip.opportunities import decide
+from dealwatch.flip.opportunities import decide, find_opportunities
 from dealwatch.flip.searches import list_searches
 from dealwatch.pipeline import run_scan
 from dealwatch.services import Services, build_services
@@ -217,20 +217,13 @@ def opportunities(
     status: str = Query(
         "open", description="open | review | skipped | confirmed | rejected | listed | sold | all"
     ),
+    route: Literal["buy", "review", "skip"] | None = None,
     limit: int = Query(100, ge=1, le=1000),
 ) -> OpportunitiesOut:
     """Valued listings, best score first."""
-    query = (
-        select(Opportunity, Listing)
-        .join(Listing, Listing.id == Opportunity.listing_id)
-        .where(Opportunity.score >= min_score)
-        .order_by(Opportunity.score.desc(), Opportunity.id)
+    rows = find_opportunities(
+        session, min_score=min_score, marketplace=marketplace, status=status, route=route, limit=limit
     )
-    if marketplace:
-        query = query.where(Listing.marketplace == marketplace)
-    if status != "all":
-        query = query.where(Opportunity.status == status)
-    rows = session.execute(query.limit(limit)).all()
     found = [OpportunityOut.model_validate(_opportunity(o, listing)) for o, listing in rows]
     return OpportunitiesOut(opportunities=found, count=len(found))
 

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from dealwatch.core.clock import Clock, today
 from dealwatch.core.errors import NotFound
-from dealwatch.promo.forecast import latest_prediction, track_record
-from dealwatch.promo.history import last_active, on_sale, store_history
-from dealwatch.promo.models import Prediction, PromoDay, Store
-from dealwatch.promo.stores import get_store, list_stores
+from dealwatch.promo.forecast import TrackRecord, latest_prediction, track_record
+from dealwatch.promo.history import on_sale, store_history
+from dealwatch.promo.models import Prediction, PromoDay
+from dealwatch.promo.stores import StoreSummary, get_store, list_stores, store_summaries
 from dealwatch.web.deps import ClockDep, SessionDep
 from dealwatch.web.schemas import (
     CurrentPromotionOut,
@@ -41,9 +41,8 @@ def _confidence_label(prediction: Prediction) -> str:
     return "medium" if prediction.data_points >= 3 else "low"
 
 
-def _prediction_out(session: SessionDep, prediction: Prediction, clock: Clock) -> PredictionOut:
+def _prediction_out(prediction: Prediction, record: TrackRecord, clock: Clock) -> PredictionOut:
     predicted = prediction.predicted_date
-    record = track_record(session, prediction.store_id)
     return PredictionOut(
         website_id=prediction.store_id,
         prediction_date=predicted,
@@ -62,12 +61,10 @@ def _prediction_out(session: SessionDep, prediction: Prediction, clock: Clock) -
     )
 
 
-def _store_out(session: SessionDep, store: Store, clock: Clock) -> StoreOut:
-    prediction = latest_prediction(session, store.id)
-    latest = store_history(session, store.id, limit=1)
-    current = CurrentPromotionOut(active=None, last_active=last_active(session, store.id), as_of=None)
-    if latest:
-        day = latest[0]
+def _store_out(summary: StoreSummary, clock: Clock) -> StoreOut:
+    store, prediction, day = summary.store, summary.prediction, summary.latest_day
+    current = CurrentPromotionOut(active=None, last_active=summary.last_active, as_of=None)
+    if day is not None:
         current.active, current.as_of = day.has_promotion, day.day
         if day.has_promotion:
             current.promotion_text = day.promotion_text
@@ -81,7 +78,7 @@ def _store_out(session: SessionDep, store: Store, clock: Clock) -> StoreOut:
         category=store.category,
         country=store.country,
         last_scraped=store.last_fetched_at,
-        prediction=_prediction_out(session, prediction, clock)
+        prediction=_prediction_out(prediction, summary.track_record, clock)
         if prediction and prediction.predicted_date
         else None,
         current_promotion=current,
@@ -90,15 +87,16 @@ def _store_out(session: SessionDep, store: Store, clock: Clock) -> StoreOut:
 
 @router.get("/stores")
 def stores_index(session: SessionDep, clock: ClockDep) -> StoreListOut:
-    """Every store with its latest prediction and current promotion."""
-    stores = [_store_out(session, store, clock) for store in list_stores(session)]
+    """Every store with its latest prediction and current promotion (one query per kind, not per store)."""
+    stores = [_store_out(summary, clock) for summary in store_summaries(session)]
     return StoreListOut(stores=stores, total=len(stores), timestamp=clock.now())
 
 
 @router.get("/stores/{store_id}", responses=NOT_FOUND)
 def store_detail(store_id: str, session: SessionDep, clock: ClockDep) -> StoreOut:
     """One store."""
-    return _store_out(session, get_store(session, store_id), clock)
+    store = get_store(session, store_id)
+    return _store_out(store_summaries(session, [store.id])[0], clock)
 
 
 @router.get("/stores/{store_id}/history", responses=NOT_FOUND)
@@ -146,7 +144,7 @@ def store_prediction(store_id: str, session: SessionDep, clock: ClockDep) -> Pre
         raise NotFound(
             f"no prediction for {store.id!r} yet: needs at least 2 observed sale starts, has {seen}"
         )
-    return _prediction_out(session, prediction, clock)
+    return _prediction_out(prediction, track_record(session, store.id), clock)
 
 
 @router.get("/promotions")
