@@ -17,11 +17,11 @@ from dealwatch.core.clock import Clock, SystemClock
 from dealwatch.core.errors import InvalidInput, NotFound
 from dealwatch.db import open_database
 from dealwatch.settings import Settings
-from dealwatch.web import flip_routes, inventory_routes, promo_routes, review_routes
+from dealwatch.web import dashboard, flip_routes, inventory_routes, promo_routes, review_routes
 
 
 def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
-    """The API app: migrates the database, mounts /v1, /healthz, /metrics and OpenAPI at /docs."""
+    """The app: migrates the database, mounts /v1, the dashboard at /, /healthz, /metrics and /docs."""
     engine, sessions = open_database(settings.resolved_database_url)
 
     @asynccontextmanager
@@ -39,6 +39,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
     app.include_router(review_routes.router)
     app.include_router(flip_routes.router)
     app.include_router(inventory_routes.router)
+    app.include_router(dashboard.router)  # the HTML pages at /, and /static/plotly.min.js
     app.mount("/metrics", make_asgi_app())
 
     @app.exception_handler(NotFound)
