@@ -95,6 +95,7 @@ def promo_history(days: Sequence[PromoDay], start: date, end: date, prediction: 
                 "yref": "paper",
                 "text": f"next sale ~{prediction.predicted_date.isoformat()}",
                 "showarrow": False,
+                "xanchor": "right",
                 "yanchor": "bottom",
                 "font": {"color": FORECAST},
             }
@@ -107,7 +108,8 @@ def promo_history(days: Sequence[PromoDay], start: date, end: date, prediction: 
         yaxis={"visible": False, "range": [0, 1], "fixedrange": True},
         shapes=shapes,
         annotations=annotations,
-        height=220,
+        height=230,
+        margin={**BASE_LAYOUT["margin"], "t": 45},
     )
     return {"data": data, "layout": layout}
 
@@ -148,9 +150,17 @@ def track_record(scored: Sequence[Prediction]) -> Figure:
             "line": {"color": SALE, "shape": "hv"},
         },
     ]
+    starts = [p.predicted_date for p in scored if p.predicted_date] + [
+        p.actual_date for p in scored if p.actual_date
+    ]
+    # A week either side, so a record of identical dates still shows days rather than milliseconds.
+    span = [(min(starts) - timedelta(days=7)).isoformat(), (max(starts) + timedelta(days=7)).isoformat()]
     layout = _layout(
-        xaxis={"type": "date", "title": {"text": "issued on"}},
-        yaxis={"type": "date", "title": {"text": "sale start"}},
+        margin={**BASE_LAYOUT["margin"], "l": 90},
+        xaxis={"type": "date", "title": {"text": "issued on"}, "tickformat": "%Y-%m-%d"},
+        yaxis={"type": "date", "title": {"text": "sale start"}, "tickformat": "%Y-%m-%d", "range": span}
+        if starts
+        else {"type": "date", "title": {"text": "sale start"}},
     )
     return {"data": data, "layout": layout}
 
