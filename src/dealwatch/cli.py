@@ -8,7 +8,8 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -20,10 +21,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dealwatch.core.clock import FrozenClock, SystemClock
 from dealwatch.core.errors import DealwatchError
+from dealwatch.core.money import Money
 from dealwatch.logs import configure_logging
 from dealwatch.settings import Settings, load_settings
 
 if TYPE_CHECKING:
+    from dealwatch.flip.analytics import FlipAnalytics
+    from dealwatch.flip.models import InventoryItem
     from dealwatch.promo.models import Review
 
 app = typer.Typer(
@@ -41,6 +45,9 @@ review_app = typer.Typer(
     help="The review queue: confirm or correct verdicts the detector was unsure of.",
     invoke_without_command=True,
 )
+inventory_app = typer.Typer(
+    help="Bought items followed to their resale: buy, listed, sold, list.", no_args_is_help=True
+)
 app.add_typer(store_app, name="store")
 app.add_typer(search_app, name="search")
 app.add_typer(sandbox_app, name="sandbox")
@@ -48,6 +55,7 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(corpus_app, name="corpus")
 app.add_typer(train_app, name="train")
 app.add_typer(review_app, name="review")
+app.add_typer(inventory_app, name="inventory")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -366,9 +374,13 @@ def sandbox_serve(
     days: Annotated[int, typer.Option(help="simulated days")] = 365,
     fault: Annotated[list[str] | None, typer.Option(help="SLUG=MODE[:params], e.g. shop=slow:0.5")] = None,
     fault_share: Annotated[float, typer.Option(help="share of stores given a random fault mode")] = 0.0,
+    listings: Annotated[
+        int, typer.Option(help="listings per sandbox marketplace, dated the last day (0: no marketplaces)")
+    ] = 60,
 ) -> None:
-    """Serve the simulated stores until interrupted."""
+    """Serve the simulated stores (and marketplaces) until interrupted."""
     from dealwatch.sandbox import SandboxWorld, serve_forever
+    from dealwatch.sandbox.market import SandboxMarket
 
     first = _day(start)
     faults = _pairs(fault, "--fault", "SLUG=MODE")
@@ -378,8 +390,9 @@ def sandbox_serve(
         )
     except (KeyError, ValueError) as exc:
         raise typer.BadParameter(str(exc)) from None
+    market = SandboxMarket.generate(seed=seed, today=world.end, listings=listings) if listings > 0 else None
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve_forever(world, port))
+        asyncio.run(serve_forever(world, port, market=market))
 
 
 @sandbox_app.command("export")
@@ -412,15 +425,26 @@ def demo(
         str,
         typer.Option(help="fetch tiers, comma-separated; add ,browser for JavaScript-only banners"),
     ] = "http",
+    listings: Annotated[
+        int, typer.Option(help="listings per sandbox marketplace for the flip job (0: promo job only)")
+    ] = 60,
 ) -> None:
-    """Run the promo job over the sandbox for a simulated year and report how it did."""
+    """Run the promo job over the sandbox for a simulated year, then the flip job over its
+    marketplaces, and report how both did against the hidden truth."""
     from dealwatch.demo import print_report, run_demo
 
     configure_logging("WARNING")
     first = _day(start)
     tier_list = _csv(tiers)
     report = run_demo(
-        stores=stores, days=days, start=first, seed=seed, data_dir=out, tiers=tier_list, console=console
+        stores=stores,
+        days=days,
+        start=first,
+        seed=seed,
+        data_dir=out,
+        tiers=tier_list,
+        console=console,
+        listings=listings,
     )
     print_report(report, console)
 
@@ -594,6 +618,233 @@ def eval_value(file: Path) -> None:
     from dealwatch.eval.value import evaluate_value
 
     print(json.dumps(evaluate_value(file)))
+
+
+def _amount(value: str | None) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        raise typer.BadParameter(f"not an amount: {value!r}") from None
+    if not amount.is_finite():
+        raise typer.BadParameter(f"not an amount: {value!r}")
+    return amount
+
+
+def _money(value: str | None, currency: str) -> Money | None:
+    amount = _amount(value)
+    return None if amount is None else Money(amount, currency)
+
+
+def _moment(value: str | None) -> datetime | None:
+    """A date (midnight UTC) or an ISO date-time (UTC when it names no zone)."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"not a date or date-time (YYYY-MM-DD[THH:MM]): {value!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+AmountOpt = Annotated[str | None, typer.Option(help="amount, e.g. 12.50")]
+WhenOpt = Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD or ISO date-time (default now)")]
+CurrencyOpt = Annotated[str, typer.Option(help="ISO currency of the amounts")]
+
+
+def _inventory_line(item: InventoryItem) -> str:
+    cost = item.cost + item.extra_costs
+    line = f"item {item.id}: {item.title} [{item.status}] cost {cost:.2f} {item.currency}"
+    if item.status == "sold":
+        line += (
+            f"; sold {item.sale_price:.2f} on {item.marketplace}, fees {item.fees:.2f}, "
+            f"realised profit {item.realised_profit:.2f} {item.currency} in {item.days_to_sell} days"
+        )
+    elif item.status == "listed":
+        line += f"; listed on {item.marketplace} at {item.ask_price:.2f}"
+    return line
+
+
+@inventory_app.command("buy")
+def inventory_buy(
+    opportunity: Annotated[int | None, typer.Option(help="the opportunity bought")] = None,
+    listing: Annotated[int | None, typer.Option(help="the listing bought, if not via an opportunity")] = None,
+    title: Annotated[str | None, typer.Option(help="what was bought (default: the listing's title)")] = None,
+    cost: Annotated[str | None, typer.Option(help="price paid (default: the listing's price)")] = None,
+    extra: AmountOpt = None,
+    currency: CurrencyOpt = "USD",
+    category: Annotated[str | None, typer.Option(help="fee-table category (e.g. watches)")] = None,
+    when: WhenOpt = None,
+    by: Annotated[str | None, typer.Option(help="who bought it")] = None,
+    note: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Record a purchase (after confirming a buy): the item enters the inventory."""
+    from dealwatch.flip.fees import load_fee_tables
+    from dealwatch.flip.inventory import Purchase, record_purchase
+
+    settings = _settings()
+    purchase = Purchase(
+        opportunity_id=opportunity,
+        listing_id=listing,
+        title=title,
+        cost=_money(cost, currency),
+        extra_costs=_money(extra, currency),
+        category=category,
+        at=_moment(when),
+        by=by,
+        note=note,
+    )
+    tables = load_fee_tables(settings.flip.fee_tables_dir)
+    with _database(settings) as sessions, sessions.begin() as session:
+        item = record_purchase(session, purchase, SystemClock().now(), tables)
+        console.print(_inventory_line(item), markup=False)
+
+
+@inventory_app.command("listed")
+def inventory_listed(
+    item_id: int,
+    marketplace: Annotated[str, typer.Argument(help="where it is listed (a fee table: ebay, facebook, ...)")],
+    ask: Annotated[str, typer.Argument(help="asking price")],
+    url: Annotated[str | None, typer.Option(help="the resale listing's URL")] = None,
+    when: WhenOpt = None,
+) -> None:
+    """Record that a bought item is listed for resale (again: a new ask or marketplace)."""
+    from dealwatch.flip.fees import load_fee_tables
+    from dealwatch.flip.inventory import ResaleListing, get_item, record_listing
+
+    settings = _settings()
+    tables = load_fee_tables(settings.flip.fee_tables_dir)
+    with _database(settings) as sessions, sessions.begin() as session:
+        currency = get_item(session, item_id).currency
+        listing = ResaleListing(marketplace, Money(_amount(ask) or Decimal(0), currency), url, _moment(when))
+        item = record_listing(session, item_id, listing, SystemClock().now(), tables)
+        console.print(_inventory_line(item), markup=False)
+
+
+@inventory_app.command("sold")
+def inventory_sold(
+    item_id: int,
+    price: Annotated[str, typer.Argument(help="sale price (without shipping charged)")],
+    marketplace: Annotated[str | None, typer.Option(help="where it sold (default: where listed)")] = None,
+    fees: Annotated[str | None, typer.Option(help="fees paid (default: the marketplace's fee table)")] = None,
+    shipping_cost: Annotated[str | None, typer.Option(help="the shipping label paid")] = None,
+    shipping_charged: Annotated[str | None, typer.Option(help="shipping the buyer paid on top")] = None,
+    shipped: Annotated[
+        bool | None, typer.Option("--shipped/--pickup", help="default: shipped if a shipping amount is given")
+    ] = None,
+    when: WhenOpt = None,
+) -> None:
+    """Record a sale: fees, realised profit and days to sell are computed."""
+    from dealwatch.flip.fees import load_fee_tables
+    from dealwatch.flip.inventory import Sale, get_item, record_sale
+
+    settings = _settings()
+    tables = load_fee_tables(settings.flip.fee_tables_dir)
+    with _database(settings) as sessions, sessions.begin() as session:
+        currency = get_item(session, item_id).currency
+        sale = Sale(
+            price=Money(_amount(price) or Decimal(0), currency),
+            marketplace=marketplace,
+            fees=_money(fees, currency),
+            shipping_cost=_money(shipping_cost, currency),
+            shipping_charged=_money(shipping_charged, currency),
+            shipped=shipped,
+            at=_moment(when),
+        )
+        item = record_sale(session, item_id, sale, SystemClock().now(), tables)
+        console.print(_inventory_line(item), markup=False)
+
+
+@inventory_app.command("list")
+def inventory_list(
+    status: Annotated[str | None, typer.Option(help="purchased | listed | sold (default: all)")] = None,
+) -> None:
+    """List the inventory, most recently bought first."""
+    from dealwatch.flip.inventory import list_items
+
+    table = Table("id", "title", "status", "cost", "bought", "marketplace", "ask / sold", "profit", "days")
+    with _database() as sessions, sessions() as session:
+        for item in list_items(session, status):
+            price = item.sale_price if item.status == "sold" else item.ask_price
+            table.add_row(
+                str(item.id),
+                item.title,
+                item.status,
+                f"{item.cost + item.extra_costs:.2f} {item.currency}",
+                item.purchased_at.strftime("%Y-%m-%d"),
+                item.marketplace or "",
+                f"{price:.2f}" if price is not None else "",
+                f"{item.realised_profit:.2f}" if item.realised_profit is not None else "",
+                str(item.days_to_sell) if item.days_to_sell is not None else "",
+            )
+    console.print(table)
+
+
+@app.command()
+def analytics(
+    since: Annotated[str | None, typer.Option(help="from this date (YYYY-MM-DD)")] = None,
+    until: Annotated[str | None, typer.Option(help="until this date, excluded (YYYY-MM-DD)")] = None,
+) -> None:
+    """Flip analytics: listings scanned, opportunities by score band, conversion, profit per month,
+    score calibration and valuation error."""
+    from dealwatch.flip.analytics import flip_analytics
+
+    with _database() as sessions, sessions() as session:
+        report = flip_analytics(session, _moment(since), _moment(until))
+    _print_analytics(report)
+
+
+def _print_analytics(report: FlipAnalytics) -> None:
+    scanned = ", ".join(f"{m} {n}" for m, n in report.listings_by_marketplace.items())
+    console.print(f"listings scanned: {report.listings_scanned}" + (f" ({scanned})" if scanned else ""))
+    funnel = Table("score band", "opportunities", "bought", "sold", title="opportunities ► bought ► sold")
+    for band in report.opportunities_by_band:
+        funnel.add_row(band.band, str(band.opportunities), str(band.bought), str(band.sold))
+    c = report.conversion
+    bought, sold = f"{c.bought} ({_share(c.bought_rate)})", f"{c.sold} ({_share(c.sold_rate)})"
+    funnel.add_row("all", str(c.opportunities), bought, sold)
+    console.print(funnel)
+    months = Table(
+        "month", "sold", "revenue", "realised profit", "mean days to sell", title="profit per month"
+    )
+    for m in report.profit_by_month:
+        days = f"{m.mean_days_to_sell:.1f}" if m.mean_days_to_sell is not None else ""
+        months.add_row(m.month, str(m.sold), str(m.revenue), str(m.realised_profit), days)
+    console.print(months)
+    calibration = Table(
+        "bought at score",
+        "sold",
+        "profitable",
+        "expected profit",
+        "realised profit",
+        "per item",
+        title="score calibration",
+    )
+    for b in report.calibration:
+        calibration.add_row(
+            b.band,
+            str(b.sold),
+            str(b.profitable),
+            str(b.expected_profit or "n/a"),
+            str(b.realised_profit),
+            str(b.mean_realised_profit),
+        )
+    console.print(calibration)
+    error = report.valuation_error
+    if error.count:
+        console.print(
+            f"valuation error over {error.count} sales: median {_share(error.mdape)}, "
+            f"bias {_share(error.bias)} (above 0: estimates ran high)"
+        )
+    else:
+        console.print("valuation error: no sold item with an estimate yet")
+    stock = ", ".join(f"{line.status} {line.items} ({line.cost})" for line in report.stock)
+    console.print(f"inventory: {stock or 'empty'}")
+
+
+def _share(value: float | None) -> str:
+    return f"{value * 100:.1f}%" if value is not None else "n/a"
 
 
 def main() -> None:

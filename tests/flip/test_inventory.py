@@ -6,12 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
+from dealwatch.cli import app
 from dealwatch.core.errors import InvalidInput, NotFound
 from dealwatch.core.money import Money
 from dealwatch.flip.fees import FeeTables, default_fee_tables
@@ -342,3 +345,29 @@ def test_relisting_changes_the_ask_and_keeps_both_steps(sessions: sessionmaker[S
             ("ebay", "199"),
             ("facebook", "179"),
         ]
+
+
+def test_cli_records_a_purchase_listing_and_sale(tmp_path: Path) -> None:
+    runner = CliRunner()
+    data = ["--data-dir", str(tmp_path / "data")]
+    bought = runner.invoke(
+        app, [*data, "inventory", "buy", "--title", "Makita drill", "--cost", "80", "--extra", "10"]
+    )
+    assert bought.exit_code == 0, bought.output
+    assert "item 1" in bought.output
+    listed = runner.invoke(app, [*data, "inventory", "listed", "1", "ebay", "249.99"])
+    assert listed.exit_code == 0, listed.output
+    sold = runner.invoke(
+        app, [*data, "inventory", "sold", "1", "200", "--shipping-charged", "15", "--shipping-cost", "12"]
+    )
+    assert sold.exit_code == 0, sold.output
+    assert "84.11" in sold.output  # fees from today's eBay table: 28.89
+    shown = runner.invoke(app, [*data, "inventory", "list", "--status", "sold"])
+    assert shown.exit_code == 0 and "Makita" in shown.output and "84.11" in shown.output
+    refused = runner.invoke(app, [*data, "inventory", "sold", "1", "210"])
+    assert isinstance(refused.exception, InvalidInput) and "already sold" in str(refused.exception)
+    bad = runner.invoke(app, [*data, "inventory", "buy", "--title", "x", "--cost", "1.2.3"])
+    assert bad.exit_code == 2 and "not an amount" in bad.output
+    report = runner.invoke(app, [*data, "analytics"])
+    assert report.exit_code == 0, report.output
+    assert "84.11" in report.output

@@ -14,8 +14,8 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import datetime
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
