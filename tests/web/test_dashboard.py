@@ -412,3 +412,18 @@ def test_chart_json_cannot_close_its_script_element() -> None:
     assert html.count("</script>") == 1
     payload = re.search(r'data-chart="c">(.*?)</script>', html, re.S)
     assert payload and json.loads(payload.group(1))["data"][0]["text"] == [EVIL]
+
+
+async def test_a_store_not_checked_lately_shows_its_last_year_and_says_its_forecast_is_past(
+    settings: Settings, seeded: dict[str, int]
+) -> None:
+    """Months after the last daily pass: the history ends on the newest day checked, not on an empty year."""
+    later = FrozenClock(NOW + timedelta(days=400))  # a year shown from today would hold no checked day
+    app = create_app(settings, later)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        store = (await client.get("/stores/john_lewis")).text
+        overview = (await client.get("/")).text
+    sales = _trace(_chart(store, "chart-history"), "sale")
+    assert max(sales["x"]) == TODAY.isoformat()  # the latest sale day is in the window shown
+    assert f"to {TODAY.isoformat()}</h2>" in store
+    assert "No upcoming forecast" in overview and "No forecast yet" not in overview

@@ -120,6 +120,7 @@ def overview(request: Request, session: SessionDep, clock: ClockDep) -> HTMLResp
         stores=len(summaries),
         on_sale=on_sale,
         upcoming=upcoming,
+        past_forecasts=sum(1 for s in summaries if (when := _next_sale(s)) is not None and when < day),
         opportunity_counts=count_by_status(session),
         to_buy=find_opportunities(session, status="open", limit=5),
         to_review=find_opportunities(session, status="review", limit=5),
@@ -145,9 +146,11 @@ def store(store_id: str, request: Request, session: SessionDep, clock: ClockDep)
     except NotFound as exc:
         return _not_found(request, str(exc))
     day = today(clock)
-    start = day - timedelta(days=HISTORY_DAYS - 1)
     summary = store_summaries(session, [found.id])[0]
-    days = store_history(session, found.id, since=start, until=day)
+    # The year shown ends today, or on the newest day checked when the store has not been checked since.
+    end = min(day, summary.latest_day.day) if summary.latest_day is not None else day
+    start = end - timedelta(days=HISTORY_DAYS - 1)
+    days = store_history(session, found.id, since=start, until=end)
     scored = scored_predictions(session, found.id)
     status, why = store_status(summary, day)
     known = sum(1 for d in days if d.has_promotion is not None)
@@ -159,7 +162,9 @@ def store(store_id: str, request: Request, session: SessionDep, clock: ClockDep)
         summary=summary,
         status=status,
         why=why,
-        history_chart=charts.promo_history(days, start, day, summary.prediction),
+        history_chart=charts.promo_history(days, start, end, summary.prediction),
+        history_start=start,
+        history_end=end,
         track_chart=charts.track_record(scored),
         scored=scored,
         sale_days=sum(1 for d in days if d.has_promotion),
