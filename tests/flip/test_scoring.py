@@ -111,6 +111,10 @@ def test_price_far_below_market_is_flagged_and_lowers_the_score() -> None:
     # A too-good-to-be-true deal goes to a human, never straight to the buy workflow.
     assert route(clean) == "buy"
     assert route(flagged) == "review"
+    # ... whatever thresholds the operator sets (the cap alone would let a low buy threshold through).
+    assert flagged.value >= 6.5
+    assert route(flagged, buy_at=6.5, review_at=5.0) == "review"
+    assert route(clean, buy_at=6.5, review_at=5.0) == "buy"
 
 
 def test_risk_flags_from_text_photos_distance_and_seller() -> None:

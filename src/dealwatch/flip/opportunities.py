@@ -9,9 +9,11 @@ opens a purchase task that waits for a person (no marketplace offers a buying AP
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
+from statistics import NormalDist
 from typing import Any
 
 from sqlalchemy import func, select
@@ -126,10 +128,12 @@ def assess(
     if listing.distance_km is not None:
         miles = listing.distance_km / Decimal("1.609344")
         travel = travel_cost(miles, Money(rules.travel_rate, currency), per="mi")
-    try:
-        profit = estimate_profit(
-            listing.price,
-            valuation.estimate,
+    buy_price = listing.price
+
+    def costed(sell_price: Money) -> ProfitEstimate:
+        return estimate_profit(
+            buy_price,
+            sell_price,
             platform=rules.sell_on,
             category=None,
             shipped=rules.shipped,
@@ -139,14 +143,48 @@ def assess(
             target_profit=Money(rules.target_profit, currency),
             tables=fees,
         )
+
+    try:
+        profit = costed(valuation.estimate)
+        at_low = costed(valuation.low) if valuation.low is not None else None
     except InvalidInput as exc:  # e.g. comps in another currency than the listing
         return Assessment(valuation, None, None, "review", str(exc))
-    scored = score(
-        profit, valuation.confidence, detect_risks(listing, valuation, now=now), n_comps=valuation.n_comps
-    )
+    confidence = profit_confidence(valuation, profit, at_low)
+    scored = score(profit, confidence, detect_risks(listing, valuation, now=now), n_comps=valuation.n_comps)
     return Assessment(
         valuation, profit, scored, route(scored, buy_at=rules.buy_at, review_at=rules.review_at)
     )
+
+
+_Z80 = NormalDist().inv_cdf(0.9)  # an 80% interval's half-width, in standard deviations
+
+
+def profit_confidence(valuation: Valuation, profit: ProfitEstimate, at_low: ProfitEstimate | None) -> float:
+    """How sure the flip is to make money: P(net profit > 0) × how closely the comps match the item.
+
+    The resale price is read as log-normal around the estimate, each side's spread taken from the
+    valuation's 80% interval; net profit moves linearly with the resale price (fees are a share of it),
+    so its break-even resale price comes from the profit at the estimate and at the interval's low end.
+    Without a usable interval the valuation's own confidence stands.
+    """
+    estimate, low, high = valuation.estimate, valuation.low, valuation.high
+    if estimate is None or low is None or high is None or at_low is None or not valuation.comps_used:
+        return valuation.confidence
+    e, lo, hi = float(estimate.amount), float(low.amount), float(high.amount)
+    net, net_low = float(profit.net_profit.amount), float(at_low.net_profit.amount)
+    if not 0 < lo < e <= hi or net <= net_low:
+        return valuation.confidence
+    breakeven = e - net * (e - lo) / (net - net_low)  # the resale price at which net profit is zero
+    if breakeven <= 0:
+        chance = 1.0
+    elif breakeven <= e:
+        chance = NormalDist().cdf(math.log(e / breakeven) / (math.log(e / lo) / _Z80))
+    elif hi > e:
+        chance = NormalDist().cdf(-math.log(breakeven / e) / (math.log(hi / e) / _Z80))
+    else:
+        chance = 0.0
+    closeness = sum(match.similarity for match in valuation.comps_used) / len(valuation.comps_used)
+    return round(min(max(chance * closeness, 0.0), 1.0), 3)
 
 
 async def with_llm(

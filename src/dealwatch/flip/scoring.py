@@ -6,7 +6,8 @@ The score is a sum of capped parts, each kept in `Score.components` (defaults in
     profit      4.0 × (1 − e^(−net profit / 150))    diminishing returns: 50 → 1.1, 150 → 2.5, 300 → 3.5;
                                                       0 for a loss (the scale is in the profit's currency)
     margin      2.5 × clamp(margin / 0.5, 0, 1)       full marks from a 50% margin, 0 for none
-    confidence  2.5 × the valuation's confidence (0–1)
+    confidence  2.5 × how sure the profit is (0–1; `opportunities.profit_confidence`: the chance that
+                the flip makes money, from the valuation's interval, × how closely the comps match)
     comps       1.0 × min(comps, 10) / 10
     risk        − the sum of the risk flags' penalties
 
@@ -169,7 +170,7 @@ def score(
     """The 0–10 profit score of a listing (formula in the module docstring)."""
     w = weights or ScoreWeights()
     if not 0.0 <= confidence <= 1.0:
-        raise InvalidInput(f"valuation confidence must be within 0–1, got {confidence}")
+        raise InvalidInput(f"confidence must be within 0–1, got {confidence}")
     net = float(profit.net_profit.amount)
     margin = float(profit.margin) if profit.margin is not None else 0.0
     penalty = sum((flag.penalty for flag in risks), 0.0)
@@ -190,7 +191,7 @@ def score(
     reasons = [
         f"net profit {profit.net_profit.rounded()}: {components['profit']}/{w.profit_points}",
         f"margin {margin:.1%}: {components['margin']}/{w.margin_points}",
-        f"valuation confidence {confidence:.2f}: {components['confidence']}/{w.confidence_points}",
+        f"confidence {confidence:.2f}: {components['confidence']}/{w.confidence_points}",
         f"{n_comps} comps: {components['comps']}/{w.comps_points}",
         *(f"risk {flag.code} (−{flag.penalty}): {flag.reason}" for flag in risks),
     ]
@@ -203,10 +204,16 @@ def score(
 
 
 def route(score: Score | float, *, buy_at: float = BUY_AT, review_at: float = REVIEW_AT) -> Route:
-    """The seed's routing: buy workflow from `buy_at`, human review from `review_at`, else skip."""
+    """The seed's routing: buy workflow from `buy_at`, human review from `review_at`, else skip.
+
+    A high-risk score (the scam pattern, or risk penalties of `high_risk_at` and more) goes to a person at
+    best, never straight to the buy workflow, whatever the thresholds.
+    """
     if review_at > buy_at:
         raise InvalidInput(f"review threshold {review_at} is above the buy threshold {buy_at}")
     value = score.value if isinstance(score, Score) else score
+    if isinstance(score, Score) and score.risk_level == "high":
+        value = min(value, review_at)
     if value >= buy_at:
         return "buy"
     if value >= review_at:
