@@ -398,8 +398,9 @@ async def test_a_site_with_an_operator_profile_renders_logged_in_and_keeps_the_s
     assert "login_form" in anonymous.text()
 
     fetcher = make_fetcher(browser={"profiles": {"127.0.0.1": str(profile)}})
-    first = await fetcher.fetch(get(server.url + "/members"))
-    second = await fetcher.fetch(get(server.url + "/members"))
+    first, second = await asyncio.gather(  # at once: one profile, opened once
+        fetcher.fetch(get(server.url + "/members")), fetcher.fetch(get(server.url + "/members"))
+    )
     for result in (first, second):
         assert result.outcome is Outcome.OK, result.reason
         assert "Road bike" in result.text() and "login_form" not in result.text()

@@ -417,12 +417,13 @@ class BrowserFetcher:
 
     async def _profile_tab(self, directory: str, user_agent: str) -> _Tab:
         """A new page in the operator's profile, whose context opens on first use and stays open."""
-        if directory not in self._profiles:
+        proxy = await self.proxy.url()
+        if directory not in self._profiles:  # no await between the check and the claim: one launch
             self._profiles[directory] = asyncio.create_task(
                 self.chromium.persistent(
                     directory,
                     user_agent=user_agent,
-                    proxy={"server": await self.proxy.url()},
+                    proxy={"server": proxy},
                     service_workers="block",
                     accept_downloads=False,
                 )
