@@ -16,6 +16,7 @@ Every store ends the pass with one recorded outcome; one store's failure never s
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -30,20 +31,23 @@ from sqlalchemy.orm import Session
 from dealwatch.alerts.notify import alert
 from dealwatch.core.clock import today
 from dealwatch.core.errors import NotFound
+from dealwatch.core.ids import content_hash
 from dealwatch.fetch.base import FetchRequest, FetchResult, Outcome
 from dealwatch.fetch.learning import last_validators, record_trials, start_tier
 from dealwatch.fetch.models import FetchAttempt
 from dealwatch.flip.crossposts import alerted_elsewhere, link_cross_posts
-from dealwatch.flip.images import Photo, downloaded_urls, record_photos
+from dealwatch.flip.images import OK, Photo, downloaded_urls, record_photos
 from dealwatch.flip.listing import BlockedPage, ListingDraft, Unparseable
 from dealwatch.flip.listings import expire_listings, record_page
 from dealwatch.flip.marketplaces.base import Marketplace, marketplaces
 from dealwatch.flip.models import Listing, ListingImage, Opportunity, Search
 from dealwatch.flip.ocr import (
     PhotoText,
+    Reading,
     listing_photo_text,
     needs_ocr,
     photos_to_read,
+    read_contents,
     read_stored,
     save_reading,
 )
@@ -360,13 +364,14 @@ async def analyze_listings(services: Services, listing_ids: Sequence[int]) -> li
     # Photos download up to two windows of listings ahead of the one being judged: never a whole big
     # batch in memory at once.
     ahead = 2 * services.settings.flip.images.concurrency
-    downloads = _start_photo_downloads(services, ids[:ahead])
+    ocr_slots = asyncio.Semaphore(os.cpu_count() or 1)
+    downloads = _start_photo_downloads(services, ids[:ahead], ocr_slots)
     verdicts = []
     try:
         for position, listing_id in enumerate(ids):
             if position % ahead == 0:
                 downloads.update(
-                    _start_photo_downloads(services, ids[position + ahead : position + 2 * ahead])
+                    _start_photo_downloads(services, ids[position + ahead : position + 2 * ahead], ocr_slots)
                 )
             with services.sessions() as session:
                 row = session.get(Listing, listing_id)
@@ -404,25 +409,50 @@ async def analyze_listings(services: Services, listing_ids: Sequence[int]) -> li
     return verdicts
 
 
-_Download = tuple[list[str], "asyncio.Task[list[Photo]]"]
+_Photos = tuple[list[Photo], dict[str, Reading]]  # the downloads, and what OCR read ahead (by content hash)
+_Download = tuple[list[str], "asyncio.Task[_Photos]"]
 
 
-def _start_photo_downloads(services: Services, ids: Sequence[int]) -> dict[int, _Download]:
-    """Start downloading the listings' photos not stored yet (in flight as the fetcher allows): by the
-    time a listing is judged, its photos are usually in."""
+def _start_photo_downloads(
+    services: Services, ids: Sequence[int], ocr_slots: asyncio.Semaphore
+) -> dict[int, _Download]:
+    """Start downloading the listings' photos not stored yet (in flight as the fetcher allows), and reading
+    those of listings whose title names no model number: by the time a listing is judged, its photos
+    are usually in and read."""
     if services.photos is None or not ids:
         return {}
     with services.sessions() as session:
-        urls = dict(session.execute(select(Listing.id, Listing.image_urls).where(Listing.id.in_(ids))).all())
+        rows = session.execute(
+            select(Listing.id, Listing.image_urls, Listing.title, Listing.price).where(Listing.id.in_(ids))
+        ).all()
         stored = downloaded_urls(session, ids)
+    found = {row.id: row for row in rows}
     limit = services.settings.flip.images.max_per_listing
     downloads: dict[int, _Download] = {}
     for listing_id in ids:
-        wanted = list(dict.fromkeys(urls.get(listing_id) or []))[:limit]
+        if (row := found.get(listing_id)) is None:
+            continue
+        wanted = list(dict.fromkeys(row.image_urls or []))[:limit]
         todo = [url for url in wanted if url not in stored.get(listing_id, set())]
         if todo:
-            downloads[listing_id] = (wanted, asyncio.create_task(services.photos.fetch_all(todo)))
+            read = row.price is not None and needs_ocr(row.title)
+            task = asyncio.create_task(_fetch_photos(services, todo, read, ocr_slots))
+            downloads[listing_id] = (wanted, task)
     return downloads
+
+
+async def _fetch_photos(
+    services: Services, urls: list[str], read: bool, ocr_slots: asyncio.Semaphore
+) -> _Photos:
+    """Download photos and, when `read`, OCR the first of them at once (one Tesseract per core)."""
+    assert services.photos is not None
+    photos = await services.photos.fetch_all(urls)
+    first = [p for p in photos if p.status == OK][: services.settings.flip.images.ocr_max_images]
+    if not read or services.ocr is None or not first:
+        return photos, {}
+    async with ocr_slots:
+        readings = await asyncio.to_thread(read_contents, services.ocr, [p.content for p in first])
+    return photos, {content_hash(p.content): reading for p, reading in zip(first, readings, strict=True)}
 
 
 async def _look_at_photos(
@@ -431,18 +461,21 @@ async def _look_at_photos(
     """Record the listing's photos, read them when the title names no model number, link its cross-posts;
     returns what OCR read in them."""
     now = services.clock.now()
+    read_ahead: dict[str, Reading] = {}
     if download is not None:
         wanted, task = download
-        photos = await task
+        photos, read_ahead = await task
         with services.sessions.begin() as session:
             record_photos(session, services.blobs, listing_id, wanted, photos, now)
     flip = services.settings.flip
     if services.ocr is not None and draft.price is not None and needs_ocr(draft.title):
         with services.sessions.begin() as session:
-            todo = [
-                (r.id, r.blob_key or "")
-                for r in photos_to_read(session, listing_id, flip.images.ocr_max_images)
-            ]
+            todo = []
+            for row in photos_to_read(session, listing_id, flip.images.ocr_max_images):
+                if (ahead := read_ahead.get(row.content_hash or "")) is not None:
+                    save_reading(row, *ahead)
+                else:
+                    todo.append((row.id, row.blob_key or ""))
         if todo:
             readings = await asyncio.to_thread(read_stored, services.ocr, services.blobs, todo)
             with services.sessions.begin() as session:

@@ -213,6 +213,9 @@ async def test_a_model_number_read_from_the_photo_drives_the_comps_query_and_val
     services = _services(settings)
     try:
         assert services.ocr is not None
+        reads: list[int] = []
+        tesseract_read = services.ocr.read
+        services.ocr.read = lambda content: reads.append(len(content)) or tesseract_read(content)  # type: ignore[method-assign]
         ids = _record(
             services,
             [
@@ -231,6 +234,7 @@ async def test_a_model_number_read_from_the_photo_drives_the_comps_query_and_val
         assert isinstance(comps, SoldSearch)
         # The vague title is searched by the model number in its photo; the named one needs no OCR.
         assert comps.queries == ["Sony WH-1000XM4", "Sony WH-1000XM4 headphones"]
+        assert len(reads) == 1  # read once, as it downloaded; never again from the stored copy
         with services.sessions() as session:
             read = session.scalars(select(ListingImage).where(ListingImage.listing_id == ids["vague"])).one()
             assert (

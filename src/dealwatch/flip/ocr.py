@@ -215,16 +215,35 @@ def listing_photo_text(session: Session, listing_id: int) -> PhotoText:
     )
 
 
+Reading = tuple[PhotoText | None, str | None]  # what OCR read, or why it could not
+
+
+def read_contents(ocr: Tesseract, contents: Sequence[bytes]) -> list[Reading]:
+    """Read photos' bytes one by one: (text, None) or (None, why not).
+
+    Blocking (Tesseract runs as a subprocess): the pipeline calls it in a worker thread."""
+    out: list[Reading] = []
+    for content in contents:
+        try:
+            out.append((read_photo_text(ocr.read(content)), None))
+        except Exception as exc:  # a photo Tesseract chokes on (or a timeout) is recorded, not raised
+            out.append((None, f"{type(exc).__name__}: {exc}"[:500]))
+    return out
+
+
 def read_stored(
     ocr: Tesseract, blobs: BlobStore, photos: Sequence[tuple[int, str]]
 ) -> list[tuple[int, PhotoText | None, str | None]]:
     """Read stored photos (image id, blob key) one by one: (id, text, None) or (id, None, why not).
 
-    Blocking (Tesseract runs as a subprocess): the pipeline calls it in a worker thread."""
+    Blocking, like `read_contents`."""
     out: list[tuple[int, PhotoText | None, str | None]] = []
     for image_id, key in photos:
         try:
-            out.append((image_id, read_photo_text(ocr.read(blobs.get(key))), None))
-        except Exception as exc:  # a photo Tesseract chokes on (or a timeout) is recorded, not raised
+            content = blobs.get(key)
+        except Exception as exc:
             out.append((image_id, None, f"{type(exc).__name__}: {exc}"[:500]))
+            continue
+        [(text, failure)] = read_contents(ocr, [content])
+        out.append((image_id, text, failure))
     return out
