@@ -47,7 +47,7 @@ ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 BANNER = f"Autumn Sale {EVIL} 30% off"
 SALE_STARTS = (date(2025, 9, 20), date(2025, 10, 18), date(2025, 11, 15))
 BLOCKED = (date(2025, 10, 1), date(2025, 10, 19))  # a quiet day and a day inside a sale
-RULES = FlipRules(buy_at=6.5, review_at=4.0)
+RULES = FlipRules(buy_at=7.0, review_at=4.0)
 PAGES = ("/", "/stores", "/stores/john_lewis", "/opportunities?status=all", "/inventory", "/reviews")
 
 
@@ -107,7 +107,7 @@ SOLD = (
 
 def _seed_opportunities(sessions: sessionmaker[Session]) -> dict[str, int]:
     """Two craigslist listings stored by a search page, valued from 12 sold comps, costed, scored and saved:
-    '111' (score 6.6) routed to buy, '222' (5.8) to review."""
+    '111' (score 7.3) routed to buy, '222' (6.6) to review."""
     drafts = [
         ListingDraft(
             marketplace="craigslist",
