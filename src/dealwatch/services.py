@@ -4,6 +4,7 @@ fee tables and notifier, built once."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy import Engine
@@ -14,9 +15,11 @@ from dealwatch.core.clock import Clock, SystemClock
 from dealwatch.core.errors import ConfigError, NotConfigured
 from dealwatch.db import open_database
 from dealwatch.fetch.tiers import Ladder, build_ladder
-from dealwatch.flip.comps import CachedComps, CompsSource, EbaySold
+from dealwatch.flip.comps import CachedComps, CompsSource, EbaySold, WithOwnSales
 from dealwatch.flip.fees import FeeTables, load_fee_tables
 from dealwatch.flip.images import PhotoFetcher, build_photo_fetcher
+from dealwatch.flip.inventory import sold_since
+from dealwatch.flip.listing import ListingDraft
 from dealwatch.flip.marketplaces.ebay import Ebay
 from dealwatch.flip.ocr import Tesseract, build_ocr
 from dealwatch.flip.opportunities import FlipRules
@@ -85,7 +88,11 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         detector=build_cascade(settings, clock=clock),
         forecaster=_forecaster(settings),
         runner=InlineRunner(settings.fetch.concurrency),
-        comps=CachedComps(EbaySold(fetcher, Ebay(base=settings.flip.comps_url)), blobs),
+        comps=WithOwnSales(
+            CachedComps(EbaySold(fetcher, Ebay(base=settings.flip.comps_url)), blobs),
+            lambda since: _own_sales(sessions, since),
+            window=timedelta(days=settings.flip.window_days),
+        ),
         fees=load_fee_tables(settings.flip.fee_tables_dir),
         flip=_flip_rules(settings),
         notifier=_notifier(settings),
@@ -93,6 +100,11 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         photos=_photos(settings),
         ocr=_ocr(settings),
     )
+
+
+def _own_sales(sessions: sessionmaker[Session], since: datetime) -> list[ListingDraft]:
+    with sessions() as session:
+        return sold_since(session, since)
 
 
 def _llm(settings: Settings, clock: Clock) -> LLMClient | None:

@@ -4,16 +4,21 @@ and a 24 h cache so a popular item is looked up once a day, not once per listing
 The built-in source reads eBay's sold/completed search through the fetch ladder and the eBay adapter.
 A lookup ends as `ok`, `blocked` or `failed` like any fetch; a blocked source is never "no comps".
 Cached answers live in the blob store as JSON (`comps/<source>/<hash>.json`) with their fetch time.
+`WithOwnSales` adds the operator's own sales (the inventory) that match the query.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Protocol
+
+from rapidfuzz import fuzz
+from rapidfuzz.utils import default_process
 
 from dealwatch.core.errors import DealwatchError
 from dealwatch.core.money import Money
@@ -93,6 +98,41 @@ class CachedComps:
         if found.outcome == "ok":
             self.blobs.put(key, _write(found))
         return found
+
+
+class WithOwnSales:
+    """A source plus the operator's own sales (the inventory) whose titles match the query.
+
+    What you sold an item for is the most local comp there is; it joins the marketplace's sold results
+    when those came back, over the same window (`window`, the valuation's 90 days by default).
+    """
+
+    def __init__(
+        self,
+        source: CompsSource,
+        own_sales: Callable[[datetime], Sequence[ListingDraft]],
+        window: timedelta = timedelta(days=90),
+        min_similarity: float = 70.0,
+    ) -> None:
+        self.source, self.own_sales, self.window, self.min_similarity = (
+            source,
+            own_sales,
+            window,
+            min_similarity,
+        )
+        self.name = source.name
+
+    async def sold(self, query: str, now: datetime) -> SoldItems:
+        """The source's answer, with the matching own sales added when it succeeded."""
+        found = await self.source.sold(query, now)
+        if found.outcome != "ok":
+            return found
+        mine = [
+            sale
+            for sale in self.own_sales(now - self.window)
+            if fuzz.token_set_ratio(query, sale.title, processor=default_process) >= self.min_similarity
+        ]
+        return replace(found, items=(*found.items, *mine)) if mine else found
 
 
 def _write(found: SoldItems) -> bytes:

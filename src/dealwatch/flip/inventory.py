@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from dealwatch.core.errors import InvalidInput, NotFound
 from dealwatch.core.money import Money
 from dealwatch.flip.fees import FeeBreakdown, FeeTables
+from dealwatch.flip.listing import ListingDraft
 from dealwatch.flip.models import InventoryEvent, InventoryItem, Listing, Opportunity
 
 STATUSES = ("purchased", "listed", "sold")
@@ -252,6 +253,35 @@ def valuation_error(estimate: Decimal | None, sale_price: Decimal) -> float | No
     if estimate is None or sale_price <= 0:
         return None
     return float((estimate - sale_price) / sale_price)
+
+
+def sold_since(session: Session, since: datetime) -> list[ListingDraft]:
+    """The items this operator sold since `since`, as sold listings: comps as good as any eBay sale."""
+    rows = session.scalars(
+        select(InventoryItem).where(
+            InventoryItem.status == "sold",
+            InventoryItem.sold_at >= since,
+            InventoryItem.sale_price.is_not(None),
+        )
+    )
+    return [
+        ListingDraft(
+            marketplace=item.marketplace or "own",
+            external_id=f"inventory-{item.id}",
+            title=item.title,
+            url=item.listing_url or f"inventory:{item.id}",
+            price=Money(item.sale_price, item.currency),
+            currency=item.currency,
+            sold=True,
+            sold_at=item.sold_at,
+            shipping=Money(item.shipping_charged, item.currency)
+            if item.shipping_charged is not None
+            else None,
+            raw={"source": "inventory"},
+        )
+        for item in rows
+        if item.sale_price is not None
+    ]
 
 
 def get_item(session: Session, item_id: int) -> InventoryItem:
