@@ -27,6 +27,7 @@ from dealwatch.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from dealwatch.flip.analytics import FlipAnalytics
+    from dealwatch.flip.fees import FeeTables
     from dealwatch.flip.models import InventoryItem
     from dealwatch.promo.models import Review
 
@@ -666,6 +667,17 @@ def _inventory_line(item: InventoryItem) -> str:
     return line
 
 
+@contextmanager
+def _inventory_step() -> Iterator[tuple[Session, FeeTables]]:
+    """One inventory step's transaction, with the fee tables that cost its sales."""
+    from dealwatch.flip.fees import load_fee_tables
+
+    settings = _settings()
+    tables = load_fee_tables(settings.flip.fee_tables_dir)
+    with _database(settings) as sessions, sessions.begin() as session:
+        yield session, tables
+
+
 @inventory_app.command("buy")
 def inventory_buy(
     opportunity: Annotated[int | None, typer.Option(help="the opportunity bought")] = None,
@@ -680,10 +692,8 @@ def inventory_buy(
     note: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Record a purchase (after confirming a buy): the item enters the inventory."""
-    from dealwatch.flip.fees import load_fee_tables
     from dealwatch.flip.inventory import Purchase, record_purchase
 
-    settings = _settings()
     purchase = Purchase(
         opportunity_id=opportunity,
         listing_id=listing,
@@ -695,8 +705,7 @@ def inventory_buy(
         by=by,
         note=note,
     )
-    tables = load_fee_tables(settings.flip.fee_tables_dir)
-    with _database(settings) as sessions, sessions.begin() as session:
+    with _inventory_step() as (session, tables):
         item = record_purchase(session, purchase, SystemClock().now(), tables)
         console.print(_inventory_line(item), markup=False)
 
@@ -710,12 +719,9 @@ def inventory_listed(
     when: WhenOpt = None,
 ) -> None:
     """Record that a bought item is listed for resale (again: a new ask or marketplace)."""
-    from dealwatch.flip.fees import load_fee_tables
     from dealwatch.flip.inventory import ResaleListing, get_item, record_listing
 
-    settings = _settings()
-    tables = load_fee_tables(settings.flip.fee_tables_dir)
-    with _database(settings) as sessions, sessions.begin() as session:
+    with _inventory_step() as (session, tables):
         currency = get_item(session, item_id).currency
         listing = ResaleListing(marketplace, Money(_amount(ask) or Decimal(0), currency), url, _moment(when))
         item = record_listing(session, item_id, listing, SystemClock().now(), tables)
@@ -736,12 +742,9 @@ def inventory_sold(
     when: WhenOpt = None,
 ) -> None:
     """Record a sale: fees, realised profit and days to sell are computed."""
-    from dealwatch.flip.fees import load_fee_tables
     from dealwatch.flip.inventory import Sale, get_item, record_sale
 
-    settings = _settings()
-    tables = load_fee_tables(settings.flip.fee_tables_dir)
-    with _database(settings) as sessions, sessions.begin() as session:
+    with _inventory_step() as (session, tables):
         currency = get_item(session, item_id).currency
         sale = Sale(
             price=Money(_amount(price) or Decimal(0), currency),
