@@ -119,7 +119,7 @@ class DetectSettings(_Section):
 class ForecastSettings(_Section):
     """The next-sale forecast."""
 
-    model: Literal["interval", "dealwatch", "cadence", "calendar", "prophet"] = Field(
+    model: Literal["interval", "dealwatch", "cadence", "calendar", "seasonal", "prophet"] = Field(
         "interval", description="next-sale model stored each day (compare with `dealwatch eval forecast`)"
     )
 

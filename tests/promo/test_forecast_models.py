@@ -175,3 +175,44 @@ def test_peers_that_wait_past_the_horizon_give_probabilities_but_no_date() -> No
     forecast = build_forecaster("dealwatch").forecast(flags_from([390], 401), today, prior)
     assert forecast.predicted_date is None and "over 180 days" in (forecast.reason or "")
     assert forecast.prob_30d is not None and forecast.prob_30d < 0.2
+
+
+def _flags_on(starts: list[date], last: date, length: int = 3) -> list[tuple[date, bool | None]]:
+    return flags_from([(s - START).days for s in starts], (last - START).days + 1, length)
+
+
+def test_seasonal_model_carries_last_years_sales_a_year_on_with_their_events() -> None:
+    good_friday_2023, august_tuesday_2023 = date(2023, 4, 7), date(2023, 8, 22)  # 2023-08-22: no event near
+    starts = [good_friday_2023, august_tuesday_2023]
+    seasonal = build_forecaster("seasonal")
+    winter = seasonal.forecast(_flags_on(starts, date(2024, 1, 10)), date(2024, 1, 10))
+    assert winter.predicted_date == date(2024, 3, 29)  # Good Friday 2024: Easter moved a week earlier
+    spring = seasonal.forecast(_flags_on([*starts, date(2024, 3, 29)], date(2024, 4, 15)), date(2024, 4, 15))
+    assert spring.predicted_date == date(2024, 8, 20)  # 364 days on: still a Tuesday
+    # With under a year seen it has nothing to carry, and answers as the seed's rule does.
+    young = _flags_on([date(2023, 3, 1), date(2023, 6, 1)], date(2023, 7, 1))
+    assert (
+        seasonal.forecast(young, date(2023, 7, 1)).predicted_date
+        == build_forecaster("interval").forecast(young, date(2023, 7, 1)).predicted_date
+    )
+
+
+def test_seasonal_model_skips_a_sale_that_already_began_this_year() -> None:
+    black_friday_2023, black_friday_2024 = date(2023, 11, 24), date(2024, 11, 29)
+    starts = [black_friday_2023, date(2023, 12, 26), black_friday_2024 - timedelta(days=6)]
+    today = date(2024, 11, 26)  # this year's Black Friday sale started a week early and is still on
+    forecast = build_forecaster("seasonal").forecast(_flags_on(starts, today, length=8), today)
+    assert forecast.predicted_date == date(2024, 12, 26)  # the Boxing Day sale, not Black Friday again
+
+
+def test_dealwatch_trusts_a_yearly_store_after_one_near_exact_repeat() -> None:
+    # Two sales a year, both kept to the day: a marketplace-event sale in July and Black Friday.
+    starts = [date(2023, 7, 11), date(2023, 11, 24), date(2024, 7, 9)]
+    today = date(2024, 8, 15)
+    forecast = build_forecaster("dealwatch").forecast(_flags_on(starts, today), today)
+    assert forecast.method == "dealwatch:seasonal", forecast.reason
+    assert forecast.predicted_date == date(2024, 11, 29)
+    # The same rhythm but this year's sale came months off last year's: no reason to trust it.
+    moved = [date(2023, 7, 11), date(2023, 11, 24), date(2024, 5, 2)]
+    other = build_forecaster("dealwatch").forecast(_flags_on(moved, today), today)
+    assert other.method != "dealwatch:seasonal"

@@ -30,7 +30,7 @@ COLUMNS = ("series_id", "date", "promo")
 OPTIONAL_COLUMNS = ("category", "country")
 CUTOFF_STEP = 7
 CUTOFF_SPAN = 365
-DEFAULT_MODELS = ("dealwatch", "cadence", "calendar", "interval", "prophet")
+DEFAULT_MODELS = FORECASTERS
 
 Series = dict[str, list[tuple[date, bool | None]]]
 

@@ -1,6 +1,6 @@
 """Next-sale forecast: the Forecaster seam, the seed's interval model (average gap, ±7 days), the factory.
 
-Other models live beside this module: `forecast_models` (calendar, cadence and the backtest-selected
+Other models live beside this module: `forecast_models` (calendar, cadence, seasonal and the backtest-selected
 `dealwatch`), `forecast_prophet` (the seed's Prophet baseline, optional extra); `forecast_prior` pools
 similar stores' histories into the cold-start prior a forecaster may be given. `build_forecaster(name)`
 builds any of them by name.
@@ -129,7 +129,7 @@ def median_run(flags: DailyFlags) -> int | None:
 
 
 #: Every model name `build_forecaster` accepts, best first.
-FORECASTERS = ("dealwatch", "cadence", "calendar", "interval", "prophet")
+FORECASTERS = ("dealwatch", "cadence", "calendar", "seasonal", "interval", "prophet")
 
 
 def build_forecaster(name: str = "dealwatch") -> Forecaster:
@@ -149,6 +149,7 @@ def build_forecaster(name: str = "dealwatch") -> Forecaster:
         "dealwatch": forecast_models.DealwatchForecaster,
         "cadence": forecast_models.CadenceForecaster,
         "calendar": forecast_models.CalendarForecaster,
+        "seasonal": forecast_models.SeasonalForecaster,
     }
     if name not in models:
         raise InvalidInput(f"unknown forecast model {name!r}; choose one of {', '.join(FORECASTERS)}")

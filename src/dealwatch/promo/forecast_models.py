@@ -1,12 +1,13 @@
-"""The calendar, cadence and `dealwatch` (backtest-selected) next-sale models, and their calibration.
+"""Next-sale models: calendar, cadence, seasonal and `dealwatch` (backtest-selected), and their calibration.
 
 Every model here is a *point rule* (history + origin day -> first sale start after the origin) wrapped
 by one calibration step: the rule is replayed at rolling origins over the store's own past (every 7
 days over the last two years, each origin seeing only the days before it), and the residuals of
 those replays give the 80% interval (conformal) and the probabilities of a start within 7 and 30
 days. `dealwatch` replays every rule the same way and judges them per sale start, not per origin:
-it keeps the seed's average-gap rule unless another rule beat it clearly against enough starts, and
-short of that averages the rules that replayed about as well. Stores with under two starts follow
+it keeps the seed's average-gap rule unless another rule beat it clearly against enough starts (or
+hit a few of them too nearly to be luck), and short of that averages the rules that replayed about
+as well. Stores with under two starts follow
 the prior pooled from similar stores (`forecast_prior`). Unknown days (flag None) are missing data:
 they never count as "no sale", gaps spanning them are not used as cadence evidence, and event
 windows mostly unknown are not scored.
@@ -21,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
@@ -351,6 +353,59 @@ def _between_events(history: History, origin: int, kept: list[str]) -> int | Non
     return predicted
 
 
+def seasonal_point(history: History, origin: int) -> int | None:
+    """Same time last year: the earliest of last year's starts, carried a year forward, after `origin`.
+
+    A start near a retail event moves with the event (Easter, Black Friday and Prime-Day-like dates
+    shift from year to year); any other start moves 364 days, keeping its weekday. A carried start
+    whose sale already began this year (a start within EVENT_WINDOW days before `origin`) is skipped.
+    None unless most of the year before `origin` is known.
+    """
+    if history.known(origin - 364, origin) < 0.95:
+        return None
+    k = history.count_before(origin)
+    lo = bisect_left(history.starts, origin - 365 - EVENT_WINDOW, 0, k)
+    best: int | None = None
+    for start in history.starts[lo:k]:
+        carried = _carry_year(history, start, origin)
+        if carried <= origin or (best is not None and carried >= best):
+            continue
+        if carried - EVENT_WINDOW <= origin and _started_in(history, carried - EVENT_WINDOW, origin):
+            continue
+        best = carried
+    return best
+
+
+def _carry_year(history: History, start: int, origin: int) -> int:
+    """`start` a year on: with its nearest retail event (within EVENT_WINDOW days) at the store's
+    median offset to that event over the years seen by `origin`, else 364 days on."""
+    event = _nearest_event(start)
+    if event is None:
+        return start + 364
+    name, day, event_year = event
+    offsets = history.event_hits()[name].affinity(origin)[1] or [start - day]
+    return event_days(event_year + 1)[name] + round(_median([float(o) for o in offsets]))
+
+
+@lru_cache(maxsize=65536)
+def _nearest_event(day: int) -> tuple[str, int, int] | None:
+    """The retail event nearest `day` within EVENT_WINDOW days: (name, its date ordinal, its year)."""
+    year = date.fromordinal(day).year
+    near = [
+        (abs(day - event_day), name, event_day, event_year)
+        for event_year in (year - 1, year, year + 1)
+        for name, event_day in events_in_year(event_year)
+        if abs(day - event_day) <= EVENT_WINDOW
+    ]
+    return min(near)[1:] if near else None
+
+
+def seasonal_or_interval_point(history: History, origin: int) -> int | None:
+    """The seasonal rule where a year of history allows it, the seed's rule otherwise."""
+    predicted = seasonal_point(history, origin)
+    return predicted if predicted is not None else interval_point(history, origin)
+
+
 def _started_in(history: History, first: int, last: int) -> bool:
     return bisect_right(history.starts, last) > bisect_left(history.starts, first)
 
@@ -571,16 +626,33 @@ class CalendarForecaster(_RuleForecaster):
     rule = staticmethod(calendar_or_interval_point)
 
 
+class SeasonalForecaster(_RuleForecaster):
+    """Stores that repeat last year: its sales a year on, moving with the retail events they kept."""
+
+    name = "seasonal"
+    version = "seasonal-1"
+    rule = staticmethod(seasonal_or_interval_point)
+
+
 #: The rules `dealwatch` chooses between; the first is the anchor it keeps without strong evidence.
 CANDIDATES: dict[str, PointRule] = {
     "interval": interval_point,
     "cadence": cadence_point,
     "calendar": calendar_or_interval_point,
+    "seasonal": seasonal_or_interval_point,
 }
-#: A rule other than the anchor needs replays scored against at least this many distinct sale starts...
+#: A rule other than the anchor replaces it when, over the sale starts where the two disagree, its
+#: recency-weighted replay error is at most WIN_RATIO of the anchor's over at least MIN_EVENTS starts,
 MIN_EVENTS = 4
-#: ...and a recency-weighted replay error at most this share of the anchor's.
 WIN_RATIO = 0.75
+#: or at most STRONG_RATIO of it over MIN_STRONG starts,
+MIN_STRONG = 2
+STRONG_RATIO = 0.5
+#: or at most WIN_RATIO over fewer starts each replayed within EXACT_DAYS, when that many hits so near
+#: would come by luck with a chance under EXACT_ALPHA for a store this frequent (one hit for a store
+#: with two sales a year, three for a fortnightly one).
+EXACT_DAYS = 2
+EXACT_ALPHA = 0.05
 #: Short of a clear winner, the rules replaying within this factor of the best are averaged.
 BLEND_WITHIN = 1.5
 #: Days after which a replayed sale start weighs half as much in the choice.
@@ -635,8 +707,8 @@ class DealwatchForecaster:
 
         Replays are compared per sale start (every origin whose next start is that one, averaged),
         since the weekly origins before one start are not independent evidence. Another rule
-        replaces the anchor only if, over the starts (at least MIN_EVENTS) where the two disagree,
-        its error is at most WIN_RATIO of the anchor's.
+        replaces the anchor only on the evidence described at MIN_EVENTS, judged over the starts
+        where the two disagree.
         """
         origins = [{o for o, _ in r.residuals} for r in replays.values()]
         shared = set.intersection(*origins) if origins else set()
@@ -647,8 +719,8 @@ class DealwatchForecaster:
                 if origin in shared:
                     per_start.setdefault(self._actual(history, origin), []).append(abs(residual))
         starts = sorted(by_start[self.anchor])
-        if len(starts) < MIN_EVENTS:
-            return self.anchor, {}, f"replays cover {len(starts)} sale starts, under {MIN_EVENTS}"
+        if not starts:
+            return self.anchor, {}, "replays cover no sale start"
         weights = [0.5 ** ((history.today - s) / SELECT_HALF_LIFE) for s in starts]
         means = {
             name: [sum(e) / len(e) for e in (per_start[s] for s in starts)]
@@ -665,15 +737,24 @@ class DealwatchForecaster:
             # Judged where the rule disagrees with the anchor: where it falls back to the same
             # prediction, the tie says nothing about it.
             differ = [i for i, s in enumerate(starts) if by_start[name][s] != by_start[self.anchor][s]]
-            if len(differ) < MIN_EVENTS:
-                return False
-            return weighted(means[name], differ) <= WIN_RATIO * weighted(means[self.anchor], differ)
+            exact = bool(differ) and all(means[name][i] <= EXACT_DAYS for i in differ)
+            ratio = weighted(means[name], differ) / max(1e-9, weighted(means[self.anchor], differ))
+            if exact and luck ** len(differ) <= EXACT_ALPHA:
+                return ratio <= WIN_RATIO
+            return (len(differ) >= MIN_EVENTS and ratio <= WIN_RATIO) or (
+                len(differ) >= MIN_STRONG and ratio <= STRONG_RATIO
+            )
 
+        gaps = history.gaps_before(history.today) or [history.today - history.starts[0]]
+        # The chance that a rule lands within EXACT_DAYS of one start by luck, for a store this frequent.
+        luck = min(1.0, (2 * EXACT_DAYS + 1) / max(1.0, _median([float(g) for g in gaps])))
         errors = {name: error(name) for name in replays}
         winners = [name for name in replays if name != self.anchor and wins(name)]
         best = min(winners, key=lambda name: errors[name]) if winners else self.anchor
         scores = ", ".join(f"{name} {value:.1f}" for name, value in errors.items())
-        return best, errors, f"replayed MAE over {len(starts)} sale starts (days): {scores}"
+        reason = f"replayed MAE over {len(starts)} sale starts (days): {scores}"
+        # Short of MIN_EVENTS starts only near-exact hits speak; the averages are too thin to blend.
+        return best, errors if winners or len(starts) >= MIN_EVENTS else {}, reason
 
     @staticmethod
     def blend_weights(errors: dict[str, float]) -> dict[str, float]:
