@@ -211,6 +211,20 @@ class AlertSettings(_Section):
     )
 
 
+class TaskSettings(_Section):
+    """Where the daily pass runs: in this process, or on Celery workers."""
+
+    runner: Literal["inline", "celery"] = Field(
+        "inline", description="`inline` (this process) or `celery` (`dealwatch worker` processes)"
+    )
+    broker_url: str = Field(
+        "redis://127.0.0.1:6379/0", description="Celery broker and result backend (Redis URL)"
+    )
+    queue: str = Field("dealwatch", description="Celery queue the daily pass's tasks are sent to")
+    chunk_size: int = Field(20, ge=1, description="stores per Celery task")
+    timeout: float = Field(3600.0, gt=0, description="seconds `dealwatch run` waits for the workers")
+
+
 _PLACEHOLDERS = {"changeme", "changemechangeme", "secret", "password", "0123456789abcdef"}
 
 
@@ -252,6 +266,7 @@ class Settings(BaseSettings):
     api: ApiSettings = Field(default_factory=ApiSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     flip: FlipSettings = Field(default_factory=FlipSettings)
+    tasks: TaskSettings = Field(default_factory=TaskSettings)
 
     @field_validator("database_url")
     @classmethod
