@@ -5,12 +5,11 @@ by one calibration step: the rule is replayed at rolling origins over the store'
 days over the last two years, each origin seeing only the days before it), and the residuals of
 those replays give the 80% interval (conformal) and the probabilities of a start within 7 and 30
 days. `dealwatch` replays every rule the same way and judges them per sale start, not per origin:
-it keeps the seed's average-gap rule unless another rule beat it clearly against enough starts (or
-hit a few of them too nearly to be luck), and short of that averages the rules that replayed about
-as well. Stores with under two starts follow
-the prior pooled from similar stores (`forecast_prior`). Unknown days (flag None) are missing data:
-they never count as "no sale", gaps spanning them are not used as cadence evidence, and event
-windows mostly unknown are not scored.
+given enough starts it uses the rule that replayed best; short of that it keeps the seed's
+average-gap rule unless another beat it by far, or hit a few starts too nearly to be luck. Stores
+with under two starts follow the prior pooled from similar stores (`forecast_prior`). Unknown days
+(flag None) are missing data: they never count as "no sale", gaps spanning them are not used as
+cadence evidence, and event windows mostly unknown are not scored.
 """
 
 from __future__ import annotations
@@ -447,24 +446,6 @@ def replay(history: History, rule: PointRule) -> Replay:
     return Replay(residuals, censored)
 
 
-def _blend_replay(replays: dict[str, Replay], weights: dict[str, float]) -> Replay:
-    """The replay of a weighted mean of rules: at origins all of them scored, the weighted mean residual."""
-    scored = [dict(r.residuals) for r in replays.values()]
-    shared = set.intersection(*(set(s) for s in scored))
-    residuals = [
-        (
-            o,
-            round(
-                sum(s[o] * weights[n] for n, s in zip(replays, scored, strict=True))
-                / sum(weights[n] for n in replays)
-            ),
-        )
-        for o in sorted(shared)
-    ]
-    censored = sorted(set.intersection(*(set(r.censored) for r in replays.values())))
-    return Replay(residuals, censored)
-
-
 def calibrated_forecast(
     history: History,
     predicted: int | None,
@@ -641,20 +622,19 @@ CANDIDATES: dict[str, PointRule] = {
     "calendar": calendar_or_interval_point,
     "seasonal": seasonal_or_interval_point,
 }
-#: A rule other than the anchor replaces it when, over the sale starts where the two disagree, its
-#: recency-weighted replay error is at most WIN_RATIO of the anchor's over at least MIN_EVENTS starts,
+#: With replays scored against at least MIN_EVENTS distinct sale starts, the rule with the lowest
+#: recency-weighted replay error is used (the anchor on a tie).
 MIN_EVENTS = 4
-WIN_RATIO = 0.75
-#: or at most STRONG_RATIO of it over MIN_STRONG starts,
+#: With fewer, another rule replaces the anchor only if, over the starts where the two disagree, its
+#: error is at most STRONG_RATIO of the anchor's over at least MIN_STRONG starts,
 MIN_STRONG = 2
 STRONG_RATIO = 0.5
-#: or at most WIN_RATIO over fewer starts each replayed within EXACT_DAYS, when that many hits so near
-#: would come by luck with a chance under EXACT_ALPHA for a store this frequent (one hit for a store
-#: with two sales a year, three for a fortnightly one).
+#: or at most WIN_RATIO of it with every one of those starts replayed within EXACT_DAYS, when that
+#: many hits so near would come by luck with a chance under EXACT_ALPHA for a store this frequent
+#: (one hit for a store with two sales a year, three for a fortnightly one).
+WIN_RATIO = 0.75
 EXACT_DAYS = 2
 EXACT_ALPHA = 0.05
-#: Short of a clear winner, the rules replaying within this factor of the best are averaged.
-BLEND_WITHIN = 1.5
 #: Days after which a replayed sale start weighs half as much in the choice.
 SELECT_HALF_LIFE = 180
 #: Under this many sale starts of its own, a store is cold: similar stores' prior speaks for it.
@@ -662,14 +642,14 @@ MIN_STARTS = 2
 
 
 class DealwatchForecaster:
-    """Per store, the rule its own replay clearly favours, else a blend of the rules that replay well.
+    """Per store, the rule that replays best on its own history (see MIN_EVENTS for how sure it must be).
 
     Cold stores (under MIN_STARTS starts) follow the prior pooled from similar stores when one is
     given; without one they get no date, like the seed's rule.
     """
 
     name = "dealwatch"
-    version = "dealwatch-2"
+    version = "dealwatch-3"
 
     def __init__(self, candidates: dict[str, PointRule] | None = None) -> None:
         self.candidates = candidates or CANDIDATES
@@ -680,35 +660,23 @@ class DealwatchForecaster:
         if len(history.starts) < MIN_STARTS:
             return self.cold_start(history, prior)
         replays = {name: replay(history, rule) for name, rule in self.candidates.items()}
-        choice, errors, reason = self.choose(history, replays)
+        choice, reason = self.choose(history, replays)
         predicted = self.candidates[choice](history, history.today)
-        replayed = replays[choice]
-        if choice == self.anchor and errors:
-            weights = self.blend_weights(errors)
-            blended = {n: rule(history, history.today) for n, rule in self.candidates.items() if n in weights}
-            members = {n: p for n, p in blended.items() if p is not None}
-            if len(members) > 1:
-                total = sum(weights[n] for n in members)
-                predicted = round(sum(p * weights[n] for n, p in members.items()) / total)
-                replayed = _blend_replay({n: replays[n] for n in members}, weights)
-                choice, reason = "blend", f"{reason}; blend of {', '.join(members)}"
         return calibrated_forecast(
             history,
             predicted,
-            replayed,
+            replays[choice],
             method=f"{self.name}:{choice}",
             version=self.version,
             reason=reason,
             prior=prior,
         )
 
-    def choose(self, history: History, replays: dict[str, Replay]) -> tuple[str, dict[str, float], str]:
-        """The rule to use for this store, every rule's replayed error (empty without enough evidence), why.
+    def choose(self, history: History, replays: dict[str, Replay]) -> tuple[str, str]:
+        """The rule to use for this store, and why (every rule's replayed error).
 
         Replays are compared per sale start (every origin whose next start is that one, averaged),
-        since the weekly origins before one start are not independent evidence. Another rule
-        replaces the anchor only on the evidence described at MIN_EVENTS, judged over the starts
-        where the two disagree.
+        since the weekly origins before one start are not independent evidence: see MIN_EVENTS.
         """
         origins = [{o for o, _ in r.residuals} for r in replays.values()]
         shared = set.intersection(*origins) if origins else set()
@@ -720,7 +688,7 @@ class DealwatchForecaster:
                     per_start.setdefault(self._actual(history, origin), []).append(abs(residual))
         starts = sorted(by_start[self.anchor])
         if not starts:
-            return self.anchor, {}, "replays cover no sale start"
+            return self.anchor, "replays cover no sale start"
         weights = [0.5 ** ((history.today - s) / SELECT_HALF_LIFE) for s in starts]
         means = {
             name: [sum(e) / len(e) for e in (per_start[s] for s in starts)]
@@ -733,34 +701,28 @@ class DealwatchForecaster:
         def error(name: str) -> float:
             return weighted(means[name], list(range(len(starts)))) / sum(weights)
 
+        errors = {name: error(name) for name in replays}
+        reason = f"replayed MAE over {len(starts)} sale starts (days): " + ", ".join(
+            f"{name} {value:.1f}" for name, value in errors.items()
+        )
+        if len(starts) >= MIN_EVENTS:
+            return min(errors, key=lambda name: (errors[name], name != self.anchor)), reason
+        gaps = history.gaps_before(history.today) or [history.today - history.starts[0]]
+        # The chance that a rule lands within EXACT_DAYS of one start by luck, for a store this frequent.
+        luck = min(1.0, (2 * EXACT_DAYS + 1) / max(1.0, _median([float(g) for g in gaps])))
+
         def wins(name: str) -> bool:
             # Judged where the rule disagrees with the anchor: where it falls back to the same
             # prediction, the tie says nothing about it.
             differ = [i for i, s in enumerate(starts) if by_start[name][s] != by_start[self.anchor][s]]
-            exact = bool(differ) and all(means[name][i] <= EXACT_DAYS for i in differ)
             ratio = weighted(means[name], differ) / max(1e-9, weighted(means[self.anchor], differ))
+            exact = bool(differ) and all(means[name][i] <= EXACT_DAYS for i in differ)
             if exact and luck ** len(differ) <= EXACT_ALPHA:
                 return ratio <= WIN_RATIO
-            return (len(differ) >= MIN_EVENTS and ratio <= WIN_RATIO) or (
-                len(differ) >= MIN_STRONG and ratio <= STRONG_RATIO
-            )
+            return len(differ) >= MIN_STRONG and ratio <= STRONG_RATIO
 
-        gaps = history.gaps_before(history.today) or [history.today - history.starts[0]]
-        # The chance that a rule lands within EXACT_DAYS of one start by luck, for a store this frequent.
-        luck = min(1.0, (2 * EXACT_DAYS + 1) / max(1.0, _median([float(g) for g in gaps])))
-        errors = {name: error(name) for name in replays}
         winners = [name for name in replays if name != self.anchor and wins(name)]
-        best = min(winners, key=lambda name: errors[name]) if winners else self.anchor
-        scores = ", ".join(f"{name} {value:.1f}" for name, value in errors.items())
-        reason = f"replayed MAE over {len(starts)} sale starts (days): {scores}"
-        # Short of MIN_EVENTS starts only near-exact hits speak; the averages are too thin to blend.
-        return best, errors if winners or len(starts) >= MIN_EVENTS else {}, reason
-
-    @staticmethod
-    def blend_weights(errors: dict[str, float]) -> dict[str, float]:
-        """Inverse squared replay error of every rule within BLEND_WITHIN of the best."""
-        best = min(errors.values())
-        return {n: 1 / max(e, 0.5) ** 2 for n, e in errors.items() if e <= BLEND_WITHIN * best}
+        return (min(winners, key=lambda name: errors[name]) if winners else self.anchor), reason
 
     @staticmethod
     def _actual(history: History, origin: int) -> int:
