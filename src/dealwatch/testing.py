@@ -1,14 +1,22 @@
-"""Test helpers that stay small: a real uvicorn server on loopback, in a background thread."""
+"""Test helpers that stay small: a real uvicorn server on loopback, in a background thread, and
+the listing and opportunity rows a marketplace scan leaves, for tests of what comes after it."""
 
 from __future__ import annotations
 
 import socket
 import threading
 import time
+from datetime import datetime, timedelta
+from decimal import Decimal
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from dealwatch.flip.models import Listing, Opportunity
 
 
 def bind_loopback(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
@@ -72,3 +80,53 @@ class SwappableApp:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         await self.app(scope, receive, send)
+
+
+def add_listing(
+    session: Session,
+    external_id: str,
+    *,
+    seen: datetime,
+    title: str | None = None,
+    marketplace: str = "craigslist",
+    price: str = "80",
+) -> Listing:
+    """A listing as a scan stores it, active for a week from `seen` (for tests of what follows a scan)."""
+    from dealwatch.flip.models import Listing
+
+    listing = Listing(
+        marketplace=marketplace,
+        external_id=external_id,
+        title=title or f"listing {external_id}",
+        url=f"https://{marketplace}.example/{external_id}",
+        price=Decimal(price),
+        currency="USD",
+        image_urls=[],
+        first_seen_at=seen,
+        last_seen_at=seen,
+        expires_at=seen + timedelta(days=7),
+        status="active",
+        raw={},
+    )
+    session.add(listing)
+    session.flush()
+    return listing
+
+
+def add_opportunity(session: Session, listing: Listing, *, route: str = "buy", **columns: Any) -> Opportunity:
+    """The opportunity a scan stores for `listing` (status from `route`); `columns` set any other column."""
+    from dealwatch.flip.models import Opportunity
+
+    values: dict[str, Any] = {
+        "listing_id": listing.id,
+        "currency": "USD",
+        "route": route,
+        "status": {"buy": "open", "review": "review", "skip": "skipped"}[route],
+        "details": {},
+        "created_at": listing.first_seen_at,
+        "updated_at": listing.first_seen_at,
+    }
+    opportunity = Opportunity(**(values | columns))
+    session.add(opportunity)
+    session.flush()
+    return opportunity

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -19,7 +19,7 @@ from dealwatch.flip.inventory import (
     record_purchase,
     record_sale,
 )
-from dealwatch.flip.models import Listing, Opportunity
+from dealwatch.testing import add_listing, add_opportunity
 
 NOW = datetime(2025, 11, 15, 9, 0, tzinfo=UTC)
 TABLES = default_fee_tables()
@@ -42,39 +42,19 @@ def found(
     estimate: str = "0",
 ) -> int | None:
     """A listing a scan found on `seen`, and its opportunity when it was scored; the opportunity's id."""
-    listing = Listing(
-        marketplace=marketplace,
-        external_id=name,
-        title=name,
-        url=f"https://example.test/{name}",
-        price=Decimal("10"),
-        currency="USD",
-        image_urls=[],
-        first_seen_at=seen,
-        last_seen_at=seen,
-        expires_at=seen + timedelta(days=7),
-        status="active",
-        raw={},
-    )
-    session.add(listing)
-    session.flush()
+    listing = add_listing(session, name, seen=seen, title=name, marketplace=marketplace, price="10")
     if score is None:
         return None
     route = "buy" if score >= 8 else "review" if score >= 6 else "skip"
-    opportunity = Opportunity(
-        listing_id=listing.id,
-        currency="USD",
+    opportunity = add_opportunity(
+        session,
+        listing,
+        route=route,
+        status="open",
         estimate=Decimal(estimate),
         net_profit=Decimal(estimate) * Decimal("0.4"),
         score=score,
-        route=route,
-        status="open",
-        details={},
-        created_at=seen,
-        updated_at=seen,
     )
-    session.add(opportunity)
-    session.flush()
     return opportunity.id
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
+from dealwatch import testing
 from dealwatch.cli import app
 from dealwatch.core.errors import InvalidInput, NotFound
 from dealwatch.core.money import Money
@@ -29,7 +30,8 @@ from dealwatch.flip.inventory import (
     record_purchase,
     record_sale,
 )
-from dealwatch.flip.models import InventoryEvent, InventoryItem, Listing, Opportunity
+from dealwatch.flip.models import InventoryEvent, InventoryItem, Opportunity
+from dealwatch.testing import add_listing
 
 NOW = datetime(2025, 11, 15, 9, 0, tzinfo=UTC)
 BOUGHT = datetime(2025, 11, 1, 15, 0, tzinfo=UTC)
@@ -55,40 +57,19 @@ def add_opportunity(
     seen: datetime = BOUGHT,
 ) -> Opportunity:
     """A stored listing and its opportunity, as a scan leaves them."""
-    listing = Listing(
-        marketplace=marketplace,
-        external_id=external_id,
-        title=f"Makita XFD131 drill kit {external_id}",
-        url=f"https://sfbay.craigslist.org/tls/d/{external_id}.html",
-        price=Decimal(price),
-        currency="USD",
-        image_urls=[],
-        first_seen_at=seen,
-        last_seen_at=seen,
-        expires_at=seen + timedelta(days=7),
-        status="active",
-        raw={},
-    )
-    session.add(listing)
-    session.flush()
-    opportunity = Opportunity(
-        listing_id=listing.id,
-        currency="USD",
+    title = f"Makita XFD131 drill kit {external_id}"
+    listing = add_listing(session, external_id, seen=seen, title=title, marketplace=marketplace, price=price)
+    return testing.add_opportunity(
+        session,
+        listing,
+        route=route,
         buy_price=Decimal(price),
         estimate=Decimal(estimate) if estimate else None,
         net_profit=Decimal(net_profit) if net_profit else None,
         n_comps=8,
         confidence=0.8,
         score=score,
-        route=route,
-        status={"buy": "open", "review": "review", "skip": "skipped"}[route],
-        details={},
-        created_at=seen,
-        updated_at=seen,
     )
-    session.add(opportunity)
-    session.flush()
-    return opportunity
 
 
 def test_a_bought_opportunity_is_listed_then_sold_with_profit_from_the_ebay_table(

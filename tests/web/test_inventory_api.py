@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from dealwatch.core.clock import FrozenClock
-from dealwatch.flip.models import Listing, Opportunity
 from dealwatch.settings import ApiSettings, Settings
+from dealwatch.testing import add_listing, add_opportunity
 from dealwatch.web.app import create_app
 
 KEY = "inventory-key-0123456789"
@@ -31,38 +31,9 @@ async def client(settings: Settings, sessions: sessionmaker[Session]) -> AsyncIt
 def _opportunity(sessions: sessionmaker[Session]) -> int:
     seen = NOW - timedelta(days=20)
     with sessions.begin() as session:
-        listing = Listing(
-            marketplace="craigslist",
-            external_id="7790",
-            title="Shimano Ultegra wheelset",
-            url="https://sfbay.craigslist.org/bik/d/7790.html",
-            price=Decimal("150"),
-            currency="USD",
-            image_urls=[],
-            first_seen_at=seen,
-            last_seen_at=seen,
-            expires_at=seen + timedelta(days=7),
-            status="active",
-            raw={},
-        )
-        session.add(listing)
-        session.flush()
-        opportunity = Opportunity(
-            listing_id=listing.id,
-            currency="USD",
-            buy_price=Decimal("150"),
-            estimate=Decimal("400"),
-            net_profit=Decimal("180"),
-            score=8.6,
-            route="buy",
-            status="open",
-            details={},
-            created_at=seen,
-            updated_at=seen,
-        )
-        session.add(opportunity)
-        session.flush()
-        return opportunity.id
+        listing = add_listing(session, "7790", seen=seen, title="Shimano Ultegra wheelset", price="150")
+        columns = {"estimate": Decimal("400"), "net_profit": Decimal("180"), "score": 8.6}
+        return add_opportunity(session, listing, buy_price=Decimal("150"), **columns).id
 
 
 async def test_a_bought_opportunity_is_listed_sold_and_counted(
