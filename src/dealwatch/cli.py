@@ -19,15 +19,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
-from dealwatch.core.clock import FrozenClock, SystemClock, today
-from dealwatch.core.errors import ConfigError, DealwatchError
+from dealwatch.core.clock import FrozenClock, SystemClock
+from dealwatch.core.errors import DealwatchError
 from dealwatch.core.money import Money
 from dealwatch.logs import configure_logging
 from dealwatch.settings import Settings, load_settings
 
 if TYPE_CHECKING:
-    from celery import Celery
-
     from dealwatch.flip.analytics import FlipAnalytics
     from dealwatch.flip.fees import FeeTables
     from dealwatch.flip.models import InventoryItem
@@ -313,12 +311,11 @@ def run(
 
     With `tasks.runner = "celery"` the stores are sent in chunks to `dealwatch worker` processes."""
     on_day = _day(day) if day is not None else None
-    from dealwatch.pipeline import run_daily
     from dealwatch.services import build_services
+    from dealwatch.tasks.jobs import daily_pass
 
     settings = _settings()
     clock = FrozenClock.on(on_day) if on_day else SystemClock()
-    workers = _celery(settings) if settings.tasks.runner == "celery" else None
     services = build_services(settings, clock)
 
     async def go() -> Any:
@@ -329,19 +326,8 @@ def run(
                 progress.advance(task)
 
             try:
-                if workers is None:
-                    return await run_daily(services, on_day, store_ids=store, on_store_done=done)
-                from dealwatch.tasks.celery_app import run_daily_on_workers
-
-                return await asyncio.to_thread(
-                    run_daily_on_workers,
-                    services,
-                    workers,
-                    on_day or today(clock),
-                    store_ids=store,
-                    frozen=on_day is not None,
-                    on_store_done=done,
-                )
+                frozen = on_day is not None
+                return await daily_pass(services, on_day, store_ids=store, frozen=frozen, on_store_done=done)
             finally:
                 await services.aclose()
 
@@ -357,16 +343,6 @@ def run(
     )
 
 
-def _celery(settings: Settings) -> Celery:
-    try:
-        from dealwatch.tasks.celery_app import build_celery
-    except ImportError as exc:
-        raise ConfigError(
-            f"tasks.runner = celery needs the celery extra (pip install 'dealwatch[celery]'): {exc}"
-        ) from None
-    return build_celery(settings)
-
-
 @app.command()
 def worker(
     concurrency: Annotated[int | None, typer.Option(help="worker processes (default: one per core)")] = None,
@@ -376,7 +352,9 @@ def worker(
     args = ["worker", f"--queues={settings.tasks.queue}", f"--loglevel={settings.log_level}"]
     if concurrency is not None:
         args.append(f"--concurrency={concurrency}")
-    _celery(settings).worker_main(args)
+    from dealwatch.tasks.jobs import celery_app
+
+    celery_app(settings).worker_main(args)
 
 
 def _progress() -> Progress:

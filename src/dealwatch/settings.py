@@ -225,6 +225,29 @@ class TaskSettings(_Section):
     timeout: float = Field(3600.0, gt=0, description="seconds `dealwatch run` waits for the workers")
 
 
+class ScheduleSettings(_Section):
+    """What `dealwatch serve` runs on its own, on a clock (off by default: cron `dealwatch run` instead)."""
+
+    daily_at: str | None = Field(
+        None, description='time of day (UTC, "HH:MM") of the daily store pass; none: not scheduled'
+    )
+    scan_every: int = Field(0, ge=0, description="minutes between marketplace scans; 0: not scheduled")
+
+    @property
+    def enabled(self) -> bool:
+        """Whether anything is scheduled."""
+        return self.daily_at is not None or self.scan_every > 0
+
+    @field_validator("daily_at")
+    @classmethod
+    def _clock_time(cls, value: str | None) -> str | None:
+        if value is not None:
+            hour, sep, minute = value.partition(":")
+            if not (sep and hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+                raise ValueError(f'must be a UTC time of day as "HH:MM", got {value!r}')
+        return value
+
+
 _PLACEHOLDERS = {"changeme", "changemechangeme", "secret", "password", "0123456789abcdef"}
 
 
@@ -267,6 +290,7 @@ class Settings(BaseSettings):
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     flip: FlipSettings = Field(default_factory=FlipSettings)
     tasks: TaskSettings = Field(default_factory=TaskSettings)
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
 
     @field_validator("database_url")
     @classmethod

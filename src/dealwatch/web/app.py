@@ -26,8 +26,19 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        scheduler = None
+        if settings.schedule.enabled:  # the daily pass and scans on a clock, in this process
+            from dealwatch.services import build_services
+            from dealwatch.tasks.jobs import build_scheduler
+
+            app.state.services = build_services(settings, app.state.clock)
+            scheduler = build_scheduler(app.state.services)
+            scheduler.start()
+        app.state.scheduler = scheduler
         yield
-        if getattr(app.state, "services", None) is not None:  # built by the first scan
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        if getattr(app.state, "services", None) is not None:  # built by the schedule or the first scan
             await app.state.services.aclose()
         engine.dispose()
 
