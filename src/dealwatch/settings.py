@@ -120,7 +120,7 @@ class ForecastSettings(_Section):
     """The next-sale forecast."""
 
     model: Literal["interval", "dealwatch", "cadence", "calendar", "seasonal", "prophet"] = Field(
-        "interval", description="next-sale model stored each day (compare with `dealwatch eval forecast`)"
+        "dealwatch", description="next-sale model stored each day (compare with `dealwatch eval forecast`)"
     )
 
 
