@@ -26,18 +26,6 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 DAY = date(2025, 11, 17)  # 3 of the 5 sandbox stores are on sale
 
 
-@pytest.fixture(scope="module")
-def world() -> SandboxWorld:
-    return SandboxWorld.generate(n_stores=5, seed=11, start=date(2025, 11, 1), days=45)
-
-
-@pytest.fixture(scope="module")
-def sandbox(world: SandboxWorld) -> Iterator[SandboxServer]:
-    with SandboxServer(world, port=0) as server:
-        server.set_date(DAY)
-        yield server
-
-
 @pytest.fixture
 def queue() -> Iterator[str]:
     """A queue of this test's own on the real Redis; its keys are deleted afterwards."""

@@ -4,7 +4,6 @@ started and stopped with `dealwatch serve`'s app; the daily job runs the real pa
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -26,18 +25,6 @@ DAY = date(2025, 11, 17)
 @pytest.fixture
 def scheduled(settings: Settings) -> Settings:
     return settings.model_copy(update={"schedule": ScheduleSettings(daily_at="06:30", scan_every=30)})
-
-
-@pytest.fixture(scope="module")
-def world() -> SandboxWorld:
-    return SandboxWorld.generate(n_stores=3, seed=11, start=date(2025, 11, 1), days=30)
-
-
-@pytest.fixture(scope="module")
-def sandbox(world: SandboxWorld) -> Iterator[SandboxServer]:
-    with SandboxServer(world, port=0) as server:
-        server.set_date(DAY)
-        yield server
 
 
 async def test_the_daily_pass_runs_at_its_utc_time_and_scans_every_n_minutes(scheduled: Settings) -> None:
