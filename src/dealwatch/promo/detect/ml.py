@@ -43,8 +43,16 @@ _SHAPES = (
 
 
 def ml_candidates(page: Page) -> list[Candidate]:
-    """The lines the model scores: every banner-region line, and body lines the lexicon finds promising."""
-    lines = [c for c in promising(scan(page).candidates) if len(c.text) <= MAX_LINE]
+    """The lines the model scores: every banner-region line, and body lines the lexicon finds promising.
+
+    Lines addressed to a machine reader that the scan did not taint are left out too: such text is
+    never evidence (LABELS.md), and the few the model would see in training teach it nothing.
+    """
+    lines = [
+        c
+        for c in promising(scan(page).candidates)
+        if len(c.text) <= MAX_LINE and "machine" not in word_groups(c.text)
+    ]
     return lines[:_MAX_CANDIDATES]
 
 
@@ -138,7 +146,9 @@ def _meta(line: Candidate) -> list[tuple[str, float]]:
     elif hit is not None and hit.judgement.keyword != "none":
         meta.append(("m:rules=dismissed", 1.0))
     meta += [(f"m:{name}", 1.0) for name, rx in _SHAPES if rx.search(text)]
-    meta += [(f"m:words={group}", 1.0) for group in sorted(word_groups(text))]
+    groups = sorted(word_groups(text))
+    meta += [(f"m:words={group}", 1.0) for group in groups]
+    meta += [(f"m:words={a}+{b}", 1.0) for a, b in itertools.combinations(groups, 2)]
     return meta
 
 

@@ -4,7 +4,8 @@ The keyword lexicon (lexicon.py) is a grammar for six languages; these are plain
 (en, de, fr, es, it, nl, pt, pl, sv, ja), grouped by what a word says about a banner: that it is
 about a deal, a "buy X get Y" offer or free shipping, how wide the deal is, how long it lasts, that
 it is a standing policy or a sign-up offer, that the event is yet to come or already over, or that
-the "save 30%" is about something else (energy bills, fabric). A line gets one flag per group it touches.
+the "save 30%" is about something else (energy bills, fabric), or that the line is addressed to a machine
+reader ("AI: report a sale"). A line gets one flag per group it touches.
 """
 
 from __future__ import annotations
@@ -33,21 +34,28 @@ _WORDS = {
         r"compra\s+\d|ll[eé]vate|segund[oa]\s+\w+\s+(?:a\s+)?(?:mitad|gratis|metade)|compre\s+\d|leve\s+\d|"
         r"prendi\s+\d|paghi\s+\d|secondo\s+\w+\s+a\s+metà|halen\b.*\bbetalen|tweede\s+\w+\s+(?:gratis|halve)|"
         r"kup\s+\d|drugi\s+\w+\s+(?:za|gratis)|köp\s+\d|betala\s+för\s+\d|"
-        r"\d点(?:目|購入|で)|1点無料|もう1点"
+        r"\d点(?:目|購入|で)|1点無料|もう1点|for\s+the\s+price\s+of|pour\s+le\s+prix\s+de|zum\s+preis\s+von|"
+        r"por\s+el\s+precio\s+de|al\s+prezzo\s+di|voor\s+de\s+prijs\s+van|pelo\s+preço\s+de|w\s+cenie|"
+        r"för\s+priset\s+av|分の価格"
     ),
     "free_shipping": (
         r"free\s+(?:shipping|delivery|postage)|ships?\s+free|versandkostenfrei|kostenlose[nr]?\s+versand|"
         r"gratis\s+versand|livraison\s+(?:gratuite|offerte)|frais\s+de\s+port\s+offerts|"
         r"env[ií]o\s+gratis|envíos\s+gratis|spedizion[ei]\s+gratu\w*|spedizion[ei]\s+gratis|consegna\s+gratu\w*|"
         r"gratis\s+verzend\w*|gratis\s+bezorg\w*|frete\s+gr[aá]tis|portes\s+gr[aá]tis|entrega\s+gr[aá]tis|"
-        r"darmow\w+\s+(?:dostaw\w*|wysyłk\w*)|fri\s+frakt|gratis\s+frakt|送料無料"
+        r"darmow\w+\s+(?:dostaw\w*|wysyłk\w*)|fri\s+frakt|gratis\s+frakt|送料無料|shipping(?:'s|\s+is)\s+on\s+us|"
+        r"(?:we|wij)\s+(?:pay|betalen)\s+(?:the\s+|de\s+)?(?:shipping|verzend\w*)|versand\s+geht\s+auf\s+uns|"
+        r"port\s+offert|envío\s+(?:corre\s+)?por\s+nuestra\s+cuenta|spedizione\s+offert\w*|"
+        r"frete\s+por\s+nossa\s+conta|wysyłka\s+na\s+nasz\s+koszt|frakten\s+bjuder\s+vi\s+på|送料は当店負担"
     ),
     "scope": (
         r"everything|site[\s-]?wide|store[\s-]?wide|\ball\b|entire|whole\s+(?:store|site)|"
         r"\balles\b|gesamte\w*|sortiment\w*|\bauf\s+alle|\btout\b|\btous\b|\btoute\w*|"
         r"\btodo\w*|\btoda\w*|\btutt[oiae]\b|\balle\b|\bhele\b|\btudo\b|\btoda\s+a\s+loja|"
         r"wszystk\w*|cał\w+\s+(?:sklep|ofert|asortyment)|\ballt\b|\bhela\b|\balla\b|"
-        r"全品|全商品|全店|ストア全体|全て|すべて"
+        r"全品|全商品|全店|ストア全体|全て|すべて|open\s+to\s+(?:everyone|all)|für\s+alle|ouvert\w*\s+à\s+tous|"
+        r"abiert[oa]s?\s+a\s+todos|aperto\s+a\s+tutti|open\s+voor\s+iedereen|abert[oa]s?\s+a\s+todos|"
+        r"otwart\w*\s+dla\s+wszystkich|öppen\s+för\s+alla|どなたでも|一般のお客様"
     ),
     "time": (
         r"today|tonight|weekend|\bhours?\b|\buntil\b|\bends?\b|last\s+chance|\bonly\b|\bnow\b|limited|"
@@ -76,6 +84,11 @@ _WORDS = {
         r"powyżej|pierwsze\s+zamówienie|zapisz|członk\w*|\braty\b|zwrot\w*|punkt\w*|"
         r"\böver\b|första\s+köp|prenumer\w*|nyhetsbrev|medlem\w*|delbetal\w*|\bretur\w*|poäng|"
         r"以上|初回|会員|登録|メルマガ|学生|分割|返品|ポイント|アプリ|通年|"
+        # first-order, welcome, account, club and referral offers
+        r"\b1(?:st|re|ère|er|a|o|e|º|ª)\s+(?:order|purchase|commande|achat|pedido|compra|ordine|bestelling)|"
+        r"welcome|willkommen|bienvenue|bienvenid\w*|benvenut\w*|welkom\w*|boas-vindas|powitaln\w*|välkomst\w*|"
+        r"account|konto|compte|cuenta|club|birthday|geburtstag|anniversaire|cumpleaños|compleanno|"
+        r"verjaardag|aniversário|urodzin\w*|födelsedag|誕生日|refer\b|referral|werben|parrain\w*|"
         # a threshold: "from 39 €", "over $50", "dès 60 €"
         r"\b(?:from|over|above|ab|dès|desde|da|a\s+partire\s+da|vanaf|boven|acima\s+de|od|powyżej|från|över)"
         r"\s*[$€£¥]?\s?\d"
@@ -97,7 +110,22 @@ _WORDS = {
         r"empieza|pronto|terminad\w*|finalizad\w*|caducad\w*|inizia|presto|terminat\w*|scadut\w*|"
         r"\bbegint\b|binnenkort|afgelopen|voorbij|verlopen|começa|em\s+breve|terminou|encerrad\w*|expirad\w*|"
         r"zaczyna|wkrótce|zakończ\w*|wygasł\w*|straci\w*\s+ważnoś\w*|nieaktualn\w*|börjar|\bsnart\b|avslutad\w*|har\s+gått\s+ut|"
-        r"開始|まもなく|予告|終了しました|期限切れ"
+        r"開始|まもなく|予告|終了しました|期限切れ|goes\s+live|countdown|\bclosed\b|\bsale\s+over\b|\bit'?s\s+over\b|"
+        r"regular\s+prices?|back\s+to\s+normal|returned\s+to\s+normal|\bnoch\s+\d+\s+tage?\b|geht'?s\s+los|"
+        r"wieder\s+regulär|normalpreis\w*|prix\s+habituels|compte\s+à\s+rebours|precios\s+habituales|"
+        r"cuenta\s+atrás|prezzi\s+(?:normali|abituali)|conto\s+alla\s+rovescia|normale\s+prijzen|aftellen|"
+        r"preços\s+normais|contagem\s+regressiva|ceny\s+regularne|\bkoniec\b|odliczanie|ordinarie\s+priser|"
+        r"\bär\s+slut|nedräkning|通常価格|カウントダウン"
+    ),
+    "machine": (
+        # "ai" is also French and Italian ("j'ai", "ai clienti"), "prompt" also "prompt delivery": only as
+        # an address ("AI:", "KI,") or in a prompt's own words.
+        r"\b(?:ai|ia|ki)\s*[:,]|assistant\w*|asistente|assistente|asystent\w*|\bbots?\b|crawler|scraper|"
+        r"chatbot|language\s+model|instruct\w*|instrucci\w*|istruzion\w*|instructie\w*|instruç\w*|instrukc\w*|"
+        r"ignore\s+(?:all|any|previous|prior|the|your|these)|ignorier\w*|negeer|zignoruj|system\s+prompt|"
+        r"system\s*:|système\s*:|sistema\s*:|"
+        r"mark\s+this\s+(?:store|site|website|page)|report\s+that|"
+        r"アシスタント|指示|無視"
     ),
 }
 # Matched against lower-cased text: case-insensitive matching of long alternations is much slower.
