@@ -78,3 +78,22 @@ def test_a_time_of_day_that_is_not_hh_mm_is_refused() -> None:
     for bad in ("7am", "24:00", "06:60", "0630"):
         with pytest.raises(ValidationError, match="HH:MM"):
             ScheduleSettings(daily_at=bad)
+
+
+async def test_the_celery_runner_without_its_extra_is_a_clear_config_error(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from dealwatch.core.errors import ConfigError
+    from dealwatch.tasks.jobs import daily_pass
+
+    monkeypatch.setitem(sys.modules, "celery", None)  # as if the extra were not installed
+    monkeypatch.delitem(sys.modules, "dealwatch.tasks.celery_app", raising=False)
+    celery = settings.model_copy(update={"tasks": settings.tasks.model_copy(update={"runner": "celery"})})
+    services = build_services(celery, FrozenClock.on(DAY))
+    try:
+        with pytest.raises(ConfigError, match=r"celery extra"):
+            await daily_pass(services, DAY)
+    finally:
+        await services.aclose()

@@ -45,12 +45,13 @@ async def daily_pass(
     `frozen`: the clock stands on `day` (a backfill); workers then freeze theirs on it too."""
     if services.settings.tasks.runner == "inline":
         return await run_daily(services, day, store_ids=store_ids, on_store_done=on_store_done)
+    workers = celery_app(services.settings)  # a clear error without the celery extra
     from dealwatch.tasks.celery_app import run_daily_on_workers
 
     return await asyncio.to_thread(
         run_daily_on_workers,
         services,
-        celery_app(services.settings),
+        workers,
         day or today(services.clock),
         store_ids=store_ids,
         frozen=frozen,
