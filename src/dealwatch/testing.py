@@ -116,12 +116,13 @@ def add_listing(
 def add_opportunity(session: Session, listing: Listing, *, route: str = "buy", **columns: Any) -> Opportunity:
     """The opportunity a scan stores for `listing` (status from `route`); `columns` set any other column."""
     from dealwatch.flip.models import Opportunity
+    from dealwatch.flip.opportunities import STATUS_OF_ROUTE
 
     values: dict[str, Any] = {
         "listing_id": listing.id,
         "currency": "USD",
         "route": route,
-        "status": {"buy": "open", "review": "review", "skip": "skipped"}[route],
+        "status": STATUS_OF_ROUTE[route],
         "details": {},
         "created_at": listing.first_seen_at,
         "updated_at": listing.first_seen_at,
