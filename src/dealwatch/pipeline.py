@@ -59,7 +59,7 @@ from dealwatch.promo.forecast_prior import StorePrior, pooled_prior
 from dealwatch.promo.history import daily_flags, last_known_detection, record_day
 from dealwatch.promo.models import Store
 from dealwatch.promo.review import human_verdict, queue_review
-from dealwatch.promo.stores import list_stores
+from dealwatch.promo.stores import stores_for_pass
 from dealwatch.services import Services
 from dealwatch.snapshots.store import save_snapshot
 
@@ -114,11 +114,8 @@ async def run_daily(
     """One daily pass over the enabled stores (or the given ones)."""
     day = day or today(services.clock)
     with services.sessions() as session:
-        stores = list_stores(session, enabled_only=store_ids is None)
+        stores = stores_for_pass(session, store_ids)
         pooled = pooled_prior(session, day - timedelta(days=1))  # every store's flags to yesterday, one query
-    if store_ids is not None:
-        wanted = set(store_ids)
-        stores = [s for s in stores if s.id in wanted]
     started = time.perf_counter()
     summary = RunSummary(day=day)
 

@@ -113,6 +113,15 @@ def list_stores(session: Session, *, enabled_only: bool = False) -> list[Store]:
     return list(session.scalars(query))
 
 
+def stores_for_pass(session: Session, store_ids: Collection[str] | None = None) -> list[Store]:
+    """The stores a daily pass visits, by id: every enabled one, or exactly the given ones (unknown
+    ids are skipped)."""
+    if store_ids is None:
+        return list_stores(session, enabled_only=True)
+    wanted = set(store_ids)
+    return [store for store in list_stores(session) if store.id in wanted]
+
+
 def get_store(session: Session, store_id: str) -> Store:
     """One store; NotFound when unknown."""
     store = session.get(Store, store_id)

@@ -21,7 +21,7 @@ from celery import Celery, group
 from dealwatch.core.clock import Clock, FrozenClock, SystemClock
 from dealwatch.core.errors import DealwatchError
 from dealwatch.pipeline import RunSummary, StoreDay, run_daily
-from dealwatch.promo.stores import list_stores
+from dealwatch.promo.stores import stores_for_pass
 from dealwatch.services import Services, build_services
 from dealwatch.settings import Settings
 
@@ -76,10 +76,7 @@ def run_daily_on_workers(
 ) -> RunSummary:
     """The daily pass over the enabled stores (or the given ones), run by the workers in chunks."""
     with services.sessions() as session:
-        ids = [s.id for s in list_stores(session, enabled_only=store_ids is None)]
-    if store_ids is not None:
-        wanted = set(store_ids)
-        ids = [i for i in ids if i in wanted]
+        ids = [store.id for store in stores_for_pass(session, store_ids)]
     tasks = services.settings.tasks
     chunks = [ids[i : i + tasks.chunk_size] for i in range(0, len(ids), tasks.chunk_size)]
     started = time.perf_counter()
