@@ -38,8 +38,8 @@ def test_rossmann_dealwatch_beats_interval_and_halves_prophet(tmp_path: Path) ->
     assert set(table) == set(models) and all(set(row) >= METRICS for row in table.values())
     dealwatch = table["dealwatch"]
     assert dealwatch["n"] >= 50
-    assert dealwatch["mae"] < 3 and dealwatch["mae"] < table["interval"]["mae"]  # measured: 1.64 vs 2.02
-    assert 0.75 <= dealwatch["coverage_80"] <= 0.95  # measured: 0.90 (errors of 0-2 days: coarse bands)
+    assert dealwatch["mae"] < 3 and dealwatch["mae"] < table["interval"]["mae"]  # measured: 1.35 vs 2.02
+    assert 0.75 <= dealwatch["coverage_80"] <= 0.85  # measured: 0.81 (0.90 before bands adapted)
     if "prophet" in table:
         assert 2 * dealwatch["mae"] <= table["prophet"]["mae"]  # measured: prophet 7.23
     assert result["selected"] in ("dealwatch", "cadence") and result["series_per_second"] > 0

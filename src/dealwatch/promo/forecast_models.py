@@ -3,13 +3,13 @@
 Every model here is a *point rule* (history + origin day -> first sale start after the origin) wrapped
 by one calibration step: the rule is replayed at rolling origins over the store's own past (every 7
 days over the last two years, each origin seeing only the days before it), and the residuals of
-those replays give the 80% interval (conformal) and the probabilities of a start within 7 and 30
-days. `dealwatch` replays every rule the same way and judges them per sale start, not per origin:
-given enough starts it uses the rule that replayed best; short of that it keeps the seed's
-average-gap rule unless another beat it by far, or hit a few starts too nearly to be luck. Stores
-with under two starts follow the prior pooled from similar stores (`forecast_prior`). Unknown days
-(flag None) are missing data: they never count as "no sale", gaps spanning them are not used as
-cadence evidence, and event windows mostly unknown are not scored.
+those replays give the 80% interval (conformal, adapted to how the store's replayed bands held) and
+the probabilities of a start within 7 and 30 days. `dealwatch` replays every rule the same way and
+judges them per sale start, not per origin: given enough starts it uses the rule that replayed best;
+short of that it keeps the seed's average-gap rule unless another beat it by far, or hit a few starts
+too nearly to be luck. Stores with under two starts follow the prior pooled from similar stores
+(`forecast_prior`). Unknown days (flag None) are missing data: they never count as "no sale", gaps
+spanning them are not used as cadence evidence, and event windows mostly unknown are not scored.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ OUTCOME_HORIZON = 180
 MIN_RESIDUALS = 6
 #: The stated coverage of the forecast interval.
 COVERAGE = 0.8
+#: However well a store's past bands held, its band still aims to hold at least this share.
+MIN_ADAPTED_SHARE = 0.5
 #: The store's renewal probability counts as this many replayed sale starts.
 PROBABILITY_PRIOR = 10
 #: Days after which a replayed start weighs half as much in the interval.
@@ -460,9 +462,13 @@ def calibrated_forecast(
 
     The 80% interval is conformal: the shortest band of replayed residuals holding 80% of the sale
     starts they were scored against (each start weighs the same however many origins preceded it,
-    older ones less, half-life BAND_HALF_LIFE), with the finite-sample correction. Replays against
-    fewer than MIN_EVENTS starts say too little; then the waits implied by the store's own gaps and
-    its similar stores' (`prior`) give the band.
+    older ones less, half-life BAND_HALF_LIFE), with the finite-sample correction. It is then adapted
+    to how that same band held up at the replayed origins themselves (each built from the outcomes
+    known by then): a store whose bands held 90% aims at 70%, one whose bands held 70% at 90%. That
+    corrects the over-coverage of residuals on whole days (a fortnightly store replayed exactly 79%
+    of the time must otherwise take its next-nearest residual too) and the under-coverage of stores
+    whose errors grew. Replays against fewer than MIN_EVENTS starts say too little; then the waits
+    implied by the store's own gaps and its similar stores' (`prior`) give the band.
     """
     today = history.today
     duration = history.median_run()
@@ -470,17 +476,15 @@ def calibrated_forecast(
         reason = reason or "no sale start can be predicted from this history"
         return Forecast.without_date(method, len(history.starts), version, reason, duration)
     predicted = max(predicted, today + 1)
-    by_start: dict[int, list[int]] = {}
-    for origin, residual in replayed.residuals:
-        by_start.setdefault(history.starts[bisect_right(history.starts, origin)], []).append(residual)
-    if len(replayed.residuals) >= MIN_RESIDUALS and len(by_start) >= MIN_EVENTS:
-        weighted = [
-            (r, 0.5 ** ((today - start) / BAND_HALF_LIFE) / len(group))
-            for start, group in by_start.items()
-            for r in group
-        ]
-        share = min(1.0, COVERAGE * (1 + 1 / len(by_start)))
-        low, high = _shortest_band(weighted, share)
+    scored = [
+        (origin, history.starts[bisect_right(history.starts, origin)], r) for origin, r in replayed.residuals
+    ]
+    band = _conformal_band(scored, today)
+    if band is not None:
+        low, high = band
+        realized = _replayed_coverage(scored)
+        if realized is not None:  # held more (less) than COVERAGE in the past: aim that much lower (higher)
+            low, high = _conformal_band(scored, today, COVERAGE - realized) or band
     else:
         low, high = _fallback_band(history, predicted, prior)
     lower = max(today + 1, predicted + min(0, low))
@@ -497,6 +501,38 @@ def calibrated_forecast(
         reason=reason,
         expected_duration=duration,
     )
+
+
+def _conformal_band(
+    scored: list[tuple[int, int, int]], today: int, adjust: float = 0.0
+) -> tuple[int, int] | None:
+    """The shortest residual band holding COVERAGE (+ `adjust`) of the (origin, start, residual)
+    replays, each start weighing the same and older ones less; None under MIN_EVENTS starts."""
+    by_start: dict[int, list[int]] = {}
+    for _, start, residual in scored:
+        by_start.setdefault(start, []).append(residual)
+    if len(scored) < MIN_RESIDUALS or len(by_start) < MIN_EVENTS:
+        return None
+    weighted = [
+        (r, 0.5 ** ((today - start) / BAND_HALF_LIFE) / len(group))
+        for start, group in by_start.items()
+        for r in group
+    ]
+    share = min(1.0, max(MIN_ADAPTED_SHARE, COVERAGE * (1 + 1 / len(by_start)) + adjust))
+    return _shortest_band(weighted, share)
+
+
+def _replayed_coverage(scored: list[tuple[int, int, int]]) -> float | None:
+    """How often the band built at each replayed origin, from the outcomes known by then, held
+    that origin's residual (each start one vote); None when too few origins had a band."""
+    votes: dict[int, list[bool]] = {}
+    for origin, start, residual in scored:
+        band = _conformal_band([item for item in scored if item[1] <= origin], origin)
+        if band is not None:
+            votes.setdefault(start, []).append(band[0] <= residual <= band[1])
+    if len(votes) < MIN_EVENTS:
+        return None
+    return sum(sum(v) / len(v) for v in votes.values()) / len(votes)
 
 
 def _shortest_band(weighted: list[tuple[int, float]], share: float) -> tuple[int, int]:
@@ -595,7 +631,7 @@ class CadenceForecaster(_RuleForecaster):
     """Periodic stores: every N days/weeks with jitter, monthly n-th weekday or day of month."""
 
     name = "cadence"
-    version = "cadence-1"
+    version = "cadence-2"
     rule = staticmethod(cadence_point)
 
 
@@ -603,7 +639,7 @@ class CalendarForecaster(_RuleForecaster):
     """Event-driven stores: per-store affinity and offset to rule-computed retail events."""
 
     name = "calendar"
-    version = "calendar-2"
+    version = "calendar-3"
     rule = staticmethod(calendar_or_interval_point)
 
 
@@ -611,7 +647,7 @@ class SeasonalForecaster(_RuleForecaster):
     """Stores that repeat last year: its sales a year on, moving with the retail events they kept."""
 
     name = "seasonal"
-    version = "seasonal-1"
+    version = "seasonal-2"
     rule = staticmethod(seasonal_or_interval_point)
 
 
@@ -649,7 +685,7 @@ class DealwatchForecaster:
     """
 
     name = "dealwatch"
-    version = "dealwatch-3"
+    version = "dealwatch-4"
 
     def __init__(self, candidates: dict[str, PointRule] | None = None) -> None:
         self.candidates = candidates or CANDIDATES
