@@ -140,6 +140,9 @@ class ExplodingOn:
             raise ValueError("unparseable page")
         return self.inner.detect(page)  # type: ignore[attr-defined, no-any-return]
 
+    def close(self) -> None:
+        self.inner.close()  # type: ignore[attr-defined]
+
 
 async def test_faults_stay_with_their_store_and_are_recorded(
     settings: Settings, world: SandboxWorld, sandbox: SandboxServer, robots_wall: LoopbackServer

@@ -3,6 +3,7 @@
 from dealwatch.alerts.models import AlertDelivery
 from dealwatch.fetch.models import FetchAttempt, TierTrial
 from dealwatch.flip.models import Listing, ListingEvent, Opportunity, Search
+from dealwatch.llm.models import LlmSpend
 from dealwatch.promo.models import Prediction, PromoDay, Review, Store
 from dealwatch.snapshots.models import Snapshot
 
@@ -11,6 +12,7 @@ __all__ = [
     "FetchAttempt",
     "Listing",
     "ListingEvent",
+    "LlmSpend",
     "Opportunity",
     "Prediction",
     "PromoDay",

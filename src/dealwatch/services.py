@@ -3,14 +3,16 @@ fee tables and notifier, built once."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 import structlog
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from dealwatch.alerts.notify import Notifier, build_notifier
+from dealwatch.alerts.notify import Alert, Notifier, alert, build_notifier
 from dealwatch.core.clock import Clock, SystemClock
 from dealwatch.core.errors import ConfigError, NotConfigured
 from dealwatch.db import open_database
@@ -24,6 +26,7 @@ from dealwatch.flip.marketplaces.ebay import Ebay
 from dealwatch.flip.ocr import Tesseract, build_ocr
 from dealwatch.flip.opportunities import FlipRules
 from dealwatch.llm.base import LLMClient
+from dealwatch.llm.budget import DatabaseLedger
 from dealwatch.llm.factory import build_llm
 from dealwatch.promo.detect.cascade import Cascade, build_cascade
 from dealwatch.promo.forecast import Forecaster, build_forecaster
@@ -51,13 +54,16 @@ class Services:
     fees: FeeTables
     flip: FlipRules
     notifier: Notifier | None
-    llm: LLMClient | None  # the optional LLM evaluation of finds (None without a provider)
+    llm: (
+        LLMClient | None
+    )  # the llm detection tier and the evaluation of finds share it (None without a provider)
     photos: PhotoFetcher | None = None  # listing photo downloads (None when flip.images.enabled is off)
     ocr: Tesseract | None = None  # the optional OCR tier (None without pytesseract or tesseract)
 
     async def aclose(self) -> None:
         """Close network clients and the database pool."""
         await self.fetcher.aclose()
+        self.detector.close()
         if self.photos is not None:
             await self.photos.aclose()
         if self.llm is not None:
@@ -78,6 +84,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     engine, sessions = open_database(settings.resolved_database_url)
     blobs = BlobStore(settings.resolved_blob_url)
     fetcher = build_ladder(settings, clock)
+    notifier = _notifier(settings)
+    new_llm = _llm_factory(settings, clock, sessions, notifier)
     return Services(
         settings=settings,
         clock=clock,
@@ -85,7 +93,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         sessions=sessions,
         blobs=blobs,
         fetcher=fetcher,
-        detector=build_cascade(settings, clock=clock),
+        detector=build_cascade(settings, clock=clock, new_llm=new_llm),
         forecaster=_forecaster(settings),
         runner=InlineRunner(settings.fetch.concurrency),
         comps=WithOwnSales(
@@ -95,8 +103,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         ),
         fees=load_fee_tables(settings.flip.fee_tables_dir),
         flip=_flip_rules(settings),
-        notifier=_notifier(settings),
-        llm=_llm(settings, clock),
+        notifier=notifier,
+        llm=_llm(new_llm),
         photos=_photos(settings),
         ocr=_ocr(settings),
     )
@@ -107,9 +115,31 @@ def _own_sales(sessions: sessionmaker[Session], since: datetime) -> list[Listing
         return sold_since(session, since)
 
 
-def _llm(settings: Settings, clock: Clock) -> LLMClient | None:
+def _llm_factory(
+    settings: Settings, clock: Clock, sessions: sessionmaker[Session], notifier: Notifier | None
+) -> Callable[[], LLMClient]:
+    """Makes the LLM clients (the flip job's, the detection tier's: each runs on its own event loop),
+    all sharing one daily budget kept in the database, across worker processes too; spending it
+    sends an alert. The factory raises NotConfigured without a provider."""
+
+    def budget_spent(spent: Decimal, limit: Decimal) -> None:
+        message = Alert(
+            key="llm:budget",
+            fingerprint=clock.now().date().isoformat(),  # at most one alert a day
+            title="dealwatch: LLM budget spent, LLM tier paused",
+            body=f"${spent:.2f} spent of the ${limit} allowed in 24 h (llm.daily_budget_usd). Detection "
+            "and the evaluation of finds go on without the LLM until the spend falls below it.",
+        )
+        with sessions.begin() as session:
+            alert(session, notifier, message, clock)
+
+    ledger = DatabaseLedger(sessions)
+    return lambda: build_llm(settings.llm, clock, on_budget_trip=budget_spent, ledger=ledger)
+
+
+def _llm(new_llm: Callable[[], LLMClient]) -> LLMClient | None:
     try:
-        return build_llm(settings.llm, clock)
+        return new_llm()
     except NotConfigured:
         return None
 

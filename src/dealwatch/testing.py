@@ -1,5 +1,6 @@
-"""Test helpers that stay small: a real uvicorn server on loopback, in a background thread, and
-the listing and opportunity rows a marketplace scan leaves, for tests of what comes after it."""
+"""Test helpers that stay small: a real uvicorn server on loopback, in a background thread, a webhook
+inbox for the alerts it receives, and the listing and opportunity rows a marketplace scan leaves,
+for tests of what comes after it."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ import uvicorn
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
 
     from dealwatch.flip.models import Listing, Opportunity
 
@@ -80,6 +83,28 @@ class SwappableApp:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         await self.app(scope, receive, send)
+
+
+class Inbox:
+    """A webhook receiver: what Apprise's json:// sends to `/hook` arrives in `received`."""
+
+    def __init__(self) -> None:
+        from starlette.applications import Starlette
+        from starlette.routing import Route
+
+        self.received: list[dict[str, Any]] = []
+        self.app = Starlette(routes=[Route("/hook", self.hook, methods=["POST"])])
+
+    async def hook(self, request: Request) -> JSONResponse:
+        from starlette.responses import JSONResponse
+
+        self.received.append(await request.json())
+        return JSONResponse({"ok": True})
+
+    @staticmethod
+    def apprise_url(server: LoopbackServer) -> str:
+        """The json:// URL that makes Apprise post to this inbox on `server`."""
+        return server.url.replace("http://", "json://") + "/hook"
 
 
 def add_listing(

@@ -3,42 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 from dealwatch.alerts.models import AlertDelivery
 from dealwatch.alerts.notify import Alert, AppriseNotifier, alert, build_notifier
 from dealwatch.core.clock import FrozenClock
 from dealwatch.core.errors import ConfigError, NotConfigured
-from dealwatch.testing import LoopbackServer
+from dealwatch.testing import Inbox, LoopbackServer
 
 pytest.importorskip("apprise")
-
-
-class Inbox:
-    """A webhook receiver: what Apprise's json:// sends arrives here."""
-
-    def __init__(self) -> None:
-        self.received: list[dict[str, Any]] = []
-        self.app = Starlette(routes=[Route("/hook", self.hook, methods=["POST"])])
-
-    async def hook(self, request: Request) -> JSONResponse:
-        self.received.append(await request.json())
-        return JSONResponse({"ok": True})
 
 
 @pytest.fixture(scope="module")
 def inbox() -> Iterator[tuple[Inbox, str]]:
     box = Inbox()
     with LoopbackServer(box.app) as server:
-        yield box, server.url.replace("http://", "json://") + "/hook"
+        yield box, Inbox.apprise_url(server)
 
 
 def test_an_alert_is_delivered_once_per_fingerprint_and_again_when_it_changes(

@@ -7,10 +7,18 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from llm_rig import KEY_ENV, Rig, Verdict
+from sqlalchemy import func, select
 
-from conftest import KEY_ENV, Rig, Verdict
+from dealwatch.alerts.models import AlertDelivery
 from dealwatch.llm import BudgetExceeded, LLMError
 from dealwatch.llm.budget import token_cost
+from dealwatch.llm.models import LlmSpend
+from dealwatch.promo.detect.base import Page
+from dealwatch.promo.detect.llm_tier import LlmDetector
+from dealwatch.services import build_services
+from dealwatch.settings import AlertSettings, Settings
+from dealwatch.testing import Inbox, LoopbackServer
 
 
 async def test_answer_is_validated_with_tokens_and_cost(rig: Rig) -> None:
@@ -154,9 +162,25 @@ async def test_budget_breaker_trips_and_resets_with_the_window(rig: Rig) -> None
     assert rig.fake.calls == 2 and len(rig.alerts) == 2  # the new call tripped it again: a new alert
 
 
-async def test_budget_kept_in_a_file_survives_a_restart(rig: Rig, tmp_path: pytest.TempPathFactory) -> None:
-    ledger = tmp_path / "llm-budget.json"  # type: ignore[operator]
-    await rig.client(daily_budget_usd=Decimal("0.00001"), budget_file=ledger).complete_json("p", Verdict)
-
-    with pytest.raises(BudgetExceeded):
-        await rig.client(daily_budget_usd=Decimal("0.00001"), budget_file=ledger).complete_json("q", Verdict)
+async def test_the_products_llm_clients_share_one_budget_and_alert_once(rig: Rig, settings: Settings) -> None:
+    # The flip job's client and the detection tier's (each on its own event loop) on one database.
+    inbox = Inbox()
+    with LoopbackServer(inbox.app) as hook:
+        llm = rig.settings.model_copy(update={"daily_budget_usd": Decimal("0.00001")})
+        alerts = AlertSettings(urls=[Inbox.apprise_url(hook)])
+        services = build_services(settings.model_copy(update={"llm": llm, "alerts": alerts}), rig.clock)
+        tier = next(t for t in services.detector.tiers if isinstance(t, LlmDetector))
+        try:
+            assert services.llm is not None
+            await services.llm.complete_json("Is this find worth it?", Verdict)  # spends the budget
+            page = Page("https://shop.example/", "<div class='announcement-bar'>30% off everything</div>")
+            detection = tier.detect(page)
+        finally:
+            await services.aclose()
+    assert rig.fake.calls == 1  # the detection tier saw the flip client's spend and did not call
+    assert detection.has_promotion is None and detection.evidence == ("llm-error:BudgetExceeded",)
+    assert len(inbox.received) == 1 and "LLM budget spent" in inbox.received[0]["title"]
+    with services.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(LlmSpend)) == 1
+        sent = session.scalars(select(AlertDelivery)).all()
+        assert [(a.key, a.status) for a in sent] == [("llm:budget", "sent")]  # both tripped, one alert

@@ -8,12 +8,15 @@ from pathlib import Path
 
 import pytest
 from pydantic import BaseModel
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from dealwatch.core.clock import FrozenClock
 from dealwatch.llm import BudgetExceeded
-from dealwatch.llm.budget import Budget, token_cost
+from dealwatch.llm.budget import Budget, DatabaseLedger, token_cost
 from dealwatch.llm.cache import ResponseCache, cache_key
 from dealwatch.llm.client import parse_reply
+from dealwatch.llm.models import LlmSpend
 from dealwatch.llm.retry import retry_after_seconds
 from dealwatch.llm.settings import ModelPrice
 
@@ -41,21 +44,42 @@ def test_token_cost_is_exact_decimal() -> None:
     assert token_cost(None, 1000, 500) == 0
 
 
-def test_budget_rolls_over_24_hours_and_persists(tmp_path: Path) -> None:
+def test_budget_rolls_over_24_hours(tmp_path: Path) -> None:
     now = clock()
     alerts: list[Decimal] = []
-    budget = Budget(
-        Decimal(2), now, path=tmp_path / "b.json", on_trip=lambda spent, limit: alerts.append(spent)
-    )
+    budget = Budget(Decimal(2), now, on_trip=lambda spent, limit: alerts.append(spent))
     budget.record(Decimal("1.5"))
     now.advance(timedelta(hours=12))
     budget.record(Decimal("0.6"))
     assert alerts == [Decimal("2.1")]
     with pytest.raises(BudgetExceeded):
-        Budget(Decimal(2), now, path=tmp_path / "b.json").check()  # a restart keeps the spend
+        budget.check()
     now.advance(timedelta(hours=12))  # the first 1.5 leaves the window
     budget.check()
     assert budget.spent() == Decimal("0.6")
+
+
+def test_budgets_on_one_database_share_the_spend_and_keep_it_across_restarts(
+    sessions: sessionmaker[Session],
+) -> None:
+    # Two clients (the detection tier's and the flip job's, or two worker processes) on one database.
+    now = clock()
+    alerts: list[Decimal] = []
+    detect = Budget(Decimal(2), now, ledger=DatabaseLedger(sessions))
+    flip = Budget(Decimal(2), now, ledger=DatabaseLedger(sessions), on_trip=lambda s, limit: alerts.append(s))
+    detect.record(Decimal("1.5"), "claude-haiku-4-5")
+    now.advance(timedelta(hours=12))
+    flip.record(Decimal("0.6"), "claude-haiku-4-5")
+    assert alerts == [Decimal("2.1")]  # the flip client's own $0.60 tripped the shared $2
+    with pytest.raises(BudgetExceeded):
+        detect.check()
+    with pytest.raises(BudgetExceeded):
+        Budget(Decimal(2), now, ledger=DatabaseLedger(sessions)).check()  # a restart keeps the spend
+    now.advance(timedelta(hours=12))
+    detect.check()
+    assert detect.spent() == flip.spent() == Decimal("0.6")
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(LlmSpend)) == 2
 
 
 def test_cache_ttl_bound_and_bad_files(tmp_path: Path) -> None:

@@ -1,18 +1,23 @@
-"""Token cost and the rolling 24 h budget: a circuit breaker that pauses the LLM tier past its limit."""
+"""Token cost and the rolling 24 h budget: a circuit breaker that pauses the LLM tier past its limit.
+
+The spend is written to a `Ledger`: in the product the `llm_spend` table, so the detection cascade,
+the flip job and every worker process share one budget that survives restarts.
+"""
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
+from typing import Protocol
 
 import structlog
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from dealwatch.core.clock import Clock
 from dealwatch.llm.base import BudgetExceeded
+from dealwatch.llm.models import LlmSpend
 from dealwatch.llm.settings import ModelPrice
 
 log = structlog.get_logger(__name__)
@@ -31,6 +36,45 @@ def token_cost(price: ModelPrice | None, input_tokens: int, output_tokens: int) 
     return (price.input * input_tokens + price.output * output_tokens) / MILLION
 
 
+class Ledger(Protocol):
+    """Where the LLM calls' costs are written, and summed over a window."""
+
+    def add(self, at: datetime, cost: Decimal, model: str) -> None: ...
+
+    def spent_since(self, since: datetime) -> Decimal: ...
+
+
+class MemoryLedger:
+    """Costs kept in this process only (tools and tests without a database)."""
+
+    def __init__(self) -> None:
+        self._entries: list[tuple[datetime, Decimal]] = []
+
+    def add(self, at: datetime, cost: Decimal, model: str) -> None:
+        self._entries.append((at, cost))
+
+    def spent_since(self, since: datetime) -> Decimal:
+        self._entries = [(at, cost) for at, cost in self._entries if at > since]
+        return sum((cost for _, cost in self._entries), Decimal(0))
+
+
+class DatabaseLedger:
+    """Costs in the `llm_spend` table: one budget for every client and worker process on the database,
+    kept across restarts."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    def add(self, at: datetime, cost: Decimal, model: str) -> None:
+        with self.sessions.begin() as session:
+            session.add(LlmSpend(at=at, cost_usd=cost, model=model[:100]))
+
+    def spent_since(self, since: datetime) -> Decimal:
+        with self.sessions() as session:
+            total = session.scalar(select(func.sum(LlmSpend.cost_usd)).where(LlmSpend.at > since))
+        return Decimal(str(total or 0))
+
+
 class Budget:
     """Spend in the last 24 h by the injected clock; `check()` refuses calls once it reaches the limit."""
 
@@ -39,20 +83,18 @@ class Budget:
         limit: Decimal,
         clock: Clock,
         *,
-        path: Path | None = None,
+        ledger: Ledger | None = None,
         on_trip: BudgetAlert | None = None,
     ) -> None:
         self.limit = limit
         self.clock = clock
-        self.path = path
+        self.ledger = ledger or MemoryLedger()
         self.on_trip = on_trip
-        self._ledger: list[tuple[datetime, Decimal]] = self._load()
         self._tripped = False
 
     def spent(self) -> Decimal:
-        """USD spent within the rolling window."""
-        self._forget_old()
-        return sum((cost for _, cost in self._ledger), Decimal(0))
+        """USD spent within the rolling window (by every client sharing the ledger)."""
+        return self.ledger.spent_since(self.clock.now() - WINDOW)
 
     def check(self) -> None:
         """Raise BudgetExceeded while the window's spend is at or past the limit."""
@@ -66,11 +108,10 @@ class Budget:
             log.info("llm budget breaker reset", spent=str(spent), limit=str(self.limit))
             self._tripped = False
 
-    def record(self, cost: Decimal) -> None:
+    def record(self, cost: Decimal, model: str = "") -> None:
         """Add one call's cost; trips the breaker when the limit is reached."""
         if cost > 0:
-            self._ledger.append((self.clock.now(), cost))
-            self._save()
+            self.ledger.add(self.clock.now(), cost, model)
         spent = self.spent()
         if spent >= self.limit:
             self._trip(spent)
@@ -82,23 +123,3 @@ class Budget:
         log.warning("llm budget exceeded, tier paused", spent=str(spent), limit=str(self.limit))
         if self.on_trip is not None:
             self.on_trip(spent, self.limit)
-
-    def _forget_old(self) -> None:
-        cutoff = self.clock.now() - WINDOW
-        if self._ledger and self._ledger[0][0] <= cutoff:
-            self._ledger = [(at, cost) for at, cost in self._ledger if at > cutoff]
-            self._save()
-
-    def _load(self) -> list[tuple[datetime, Decimal]]:
-        if self.path is None or not self.path.exists():
-            return []
-        rows = json.loads(self.path.read_text())
-        return [(datetime.fromisoformat(at), Decimal(cost)) for at, cost in rows]
-
-    def _save(self) -> None:
-        if self.path is None:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps([[at.isoformat(), str(cost)] for at, cost in self._ledger]))
-        os.replace(tmp, self.path)

@@ -117,7 +117,7 @@ class JsonLLM:
         self.budget.check()
         reply = await self.provider.send(system, list(messages), max_tokens)
         replies.append(reply)
-        self.budget.record(self._cost(reply))
+        self.budget.record(self._cost(reply), self.provider.model)
         return reply
 
     def _cost(self, reply: Reply) -> Decimal:

@@ -11,7 +11,7 @@ from dealwatch.core.clock import Clock
 from dealwatch.core.errors import NotConfigured
 from dealwatch.core.registry import Registry
 from dealwatch.llm.base import LLMClient, Provider
-from dealwatch.llm.budget import Budget, BudgetAlert
+from dealwatch.llm.budget import Budget, BudgetAlert, Ledger
 from dealwatch.llm.cache import ResponseCache
 from dealwatch.llm.client import JsonLLM
 from dealwatch.llm.retry import RetryingProvider, Sleep
@@ -51,8 +51,13 @@ def build_llm(
     *,
     sleep: Sleep = asyncio.sleep,
     on_budget_trip: BudgetAlert | None = None,
+    ledger: Ledger | None = None,
 ) -> LLMClient:
-    """The LLM client settings describe; raises NotConfigured (one-line reason) when it can't run here."""
+    """The LLM client settings describe; raises NotConfigured (one-line reason) when it can't run here.
+
+    `ledger` is where its spend is kept (the product passes the database's, shared by every client
+    and process); without one the budget counts this client's calls only.
+    """
     if settings.provider == "none":
         raise NotConfigured("llm.provider is 'none'")
     key_env = settings.resolved_key_env()
@@ -71,7 +76,7 @@ def build_llm(
         max_wait=settings.max_retry_after,
         sleep=sleep,
     )
-    budget = Budget(settings.daily_budget_usd, clock, path=settings.budget_file, on_trip=on_budget_trip)
+    budget = Budget(settings.daily_budget_usd, clock, ledger=ledger, on_trip=on_budget_trip)
     cache = ResponseCache(
         clock, settings.cache_ttl, directory=settings.cache_dir, max_entries=settings.cache_max_entries
     )

@@ -64,9 +64,6 @@ class LlmSettings(BaseModel):
     daily_budget_usd: Decimal = Field(
         Decimal("2"), ge=0, description="USD the LLM tier may spend in any rolling 24 h; past it, calls pause"
     )
-    budget_file: Path | None = Field(
-        None, description="JSON file keeping the 24 h spend across restarts; default in memory only"
-    )
     prices: dict[str, ModelPrice] = Field(
         default_factory=_default_prices,
         description="USD per 1M input/output tokens by model name (longest prefix matches); "

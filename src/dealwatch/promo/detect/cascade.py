@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,6 +11,7 @@ import structlog
 from dealwatch.core.clock import Clock, SystemClock
 from dealwatch.core.errors import ConfigError
 from dealwatch.core.registry import Registry
+from dealwatch.llm.base import LLMClient
 from dealwatch.promo.detect.base import Detection, Detector, Page
 from dealwatch.promo.detect.calibration import Calibrator, calibrated
 from dealwatch.promo.detect.rules import RulesDetector
@@ -20,6 +21,7 @@ from dealwatch.settings import Settings
 log = structlog.get_logger(__name__)
 
 detectors = Registry[Detector]("detectors")
+LLMFactory = Callable[[], LLMClient]
 REVIEW = "review"  # not a detector: the queue unsure verdicts go to (see promo/review.py)
 
 
@@ -49,6 +51,13 @@ class Cascade:
     def names(self) -> list[str]:
         """The tier names, in order (with the review queue last when on)."""
         return [tier.name for tier in self.tiers] + ([REVIEW] if self.review_below is not None else [])
+
+    def close(self) -> None:
+        """Close the tiers that hold connections (the llm tier's client)."""
+        for tier in self.tiers:
+            close = getattr(tier, "close", None)
+            if close is not None:
+                close()
 
     def detect(self, page: Page) -> Detection:
         """Judge one page with as few tiers as needed."""
@@ -95,19 +104,19 @@ def _merged_evidence(winner: Detection, ran: list[Detection]) -> tuple[str, ...]
 
 
 @detectors.register("structured")
-def build_structured(settings: Settings, clock: Clock) -> Detector:
+def build_structured(settings: Settings, clock: Clock, new_llm: LLMFactory | None) -> Detector:
     """The schema.org (JSON-LD, microdata) tier."""
     return StructuredDetector()
 
 
 @detectors.register("rules")
-def build_rules(settings: Settings, clock: Clock) -> Detector:
+def build_rules(settings: Settings, clock: Clock, new_llm: LLMFactory | None) -> Detector:
     """The position-aware keyword rules tier."""
     return RulesDetector()
 
 
 @detectors.register("ml")
-def build_ml(settings: Settings, clock: Clock) -> Detector:
+def build_ml(settings: Settings, clock: Clock, new_llm: LLMFactory | None) -> Detector:
     """The trained line classifier (scikit-learn, `ml` extra); NotConfigured without it or a model."""
     from dealwatch.promo.detect.ml import load_detector
 
@@ -115,12 +124,15 @@ def build_ml(settings: Settings, clock: Clock) -> Detector:
 
 
 @detectors.register("llm")
-def build_llm_tier(settings: Settings, clock: Clock) -> Detector:
-    """The LLM tier over the configured provider; NotConfigured when none is configured."""
+def build_llm_tier(settings: Settings, clock: Clock, new_llm: LLMFactory | None) -> Detector:
+    """The LLM tier over a client from `new_llm` (the product's, sharing its budget), else over one
+    for the configured provider; NotConfigured when none is configured. The tier runs its client on
+    a loop of its own, so it gets a client of its own."""
     from dealwatch.llm.factory import build_llm
     from dealwatch.promo.detect.llm_tier import LlmDetector
 
-    return LlmDetector(build_llm(settings.llm, clock), timeout=settings.llm.timeout * 3)
+    client = new_llm() if new_llm is not None else build_llm(settings.llm, clock)
+    return LlmDetector(client, timeout=settings.llm.timeout * 3)
 
 
 def model_path(settings: Settings) -> Path:
@@ -142,16 +154,23 @@ def _calibration(settings: Settings) -> dict[str, Calibrator]:
 
 
 def build_cascade(
-    settings: Settings, tiers: Sequence[str] | None = None, clock: Clock | None = None
+    settings: Settings,
+    tiers: Sequence[str] | None = None,
+    clock: Clock | None = None,
+    new_llm: LLMFactory | None = None,
 ) -> Cascade:
-    """The cascade of `settings.promo.detect.tiers` (or of `tiers`), with thresholds and calibration."""
+    """The cascade of `settings.promo.detect.tiers` (or of `tiers`), with thresholds and calibration.
+
+    Each tier is built by its registered factory from (settings, clock, new_llm); `new_llm` makes
+    LLM clients that share the product's budget and alert (None: the llm tier builds a standalone one).
+    """
     config = settings.promo.detect
     names = list(config.tiers if tiers is None else tiers)
     review = REVIEW in names
     names = [name for name in names if name != REVIEW]
     if not names:
         raise ConfigError("promo.detect.tiers: at least one detection tier is needed")
-    built = detectors.build_many(names, settings, clock or SystemClock())
+    built = detectors.build_many(names, settings, clock or SystemClock(), new_llm)
     if not built:
         raise ConfigError(f"promo.detect.tiers: none of {', '.join(names)} could be built here")
     return Cascade(
