@@ -242,3 +242,19 @@ def test_a_band_that_held_less_than_80_percent_in_replays_aims_higher() -> None:
     # the bands built from them missed most of the larger ones since; adapted, the band holds at
     # least four of the five recent values (-12, -6, 0, 6, 12 days).
     assert _band_width(lambda k: (k % 5 - 2) * (1 if k < 35 else 6)) >= 18
+
+
+def test_a_rule_the_store_could_not_try_yet_is_judged_on_its_similar_stores() -> None:
+    # Three sales a year on the same dates. The peers have three years of it; the new store was first
+    # watched on day 330, so in its own replays the seasonal rule (a known year back) never applied yet.
+    yearly = [day + 364 * year for year in range(3) for day in (40, 150, 300)]
+    pooled = PooledPrior(
+        {f"peer-{k}": PeerStore(flags_from([d + k for d in yearly], 1000), "toys", "FR") for k in range(3)}
+    )
+    flags = [(day, flag) for day, flag in flags_from(yearly, 701) if day >= START + timedelta(days=330)]
+    today = START + timedelta(days=700)
+    with_peers = build_forecaster("dealwatch").forecast(flags, today, pooled.for_store("new", "toys", "FR"))
+    alone = build_forecaster("dealwatch").forecast(flags, today)
+    assert alone.method == "dealwatch:interval"
+    assert with_peers.method == "dealwatch:seasonal"
+    assert with_peers.predicted_date == START + timedelta(days=768)  # last year's day-404 sale, a year on

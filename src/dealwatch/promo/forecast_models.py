@@ -1,15 +1,17 @@
 """Next-sale models: calendar, cadence, seasonal and `dealwatch` (backtest-selected), and their calibration.
 
 Every model here is a *point rule* (history + origin day -> first sale start after the origin) wrapped
-by one calibration step: the rule is replayed at rolling origins over the store's own past (every 7
-days over the last two years, each origin seeing only the days before it), and the residuals of
-those replays give the 80% interval (conformal, adapted to how the store's replayed bands held) and
-the probabilities of a start within 7 and 30 days. `dealwatch` replays every rule the same way and
-judges them per sale start, not per origin: given enough starts it uses the rule that replayed best;
-short of that it keeps the seed's average-gap rule unless another beat it by far, or hit a few starts
-too nearly to be luck. Stores with under two starts follow the prior pooled from similar stores
-(`forecast_prior`). Unknown days (flag None) are missing data: they never count as "no sale", gaps
-spanning them are not used as cadence evidence, and event windows mostly unknown are not scored.
+by one calibration step: the rule is replayed at rolling origins over the store's own past (every 7 days
+over the last two years, each origin seeing only the days before it), and the residuals of those replays
+give the 80% interval (conformal, adapted to how the store's replayed bands held) and the probabilities
+of a start within 7 and 30 days. `dealwatch` replays every rule the same way and judges them per sale
+start, not per origin: given enough starts it uses the rule that replayed best; short of that it keeps
+the seed's average-gap rule unless another beat it by far, or hit a few starts too nearly to be luck (a
+rule that could not be tried on the store's own starts yet, such as last year's sales before a year was
+watched, is judged on its similar stores' starts). Stores with under two starts follow the prior pooled
+from similar stores (`forecast_prior`). Unknown days (flag None) are missing data: they never count as
+"no sale", gaps spanning them are not used as cadence evidence, and event windows mostly unknown are not
+scored.
 """
 
 from __future__ import annotations
@@ -677,8 +679,31 @@ SELECT_HALF_LIFE = 180
 MIN_STARTS = 2
 
 
+def start_errors(
+    history: History, replays: dict[str, Replay], anchor: str
+) -> tuple[list[int], dict[str, list[float]]]:
+    """The sale starts the replays were scored against (at origins every rule answered) and, per
+    rule, its mean absolute error over each start's origins."""
+    origins = [{o for o, _ in r.residuals} for r in replays.values()]
+    shared = set.intersection(*origins) if origins else set()
+    by_start: dict[str, dict[int, list[int]]] = {}
+    for name, r in replays.items():
+        per_start = by_start.setdefault(name, {})
+        for origin, residual in r.residuals:
+            if origin in shared:
+                start = history.starts[bisect_right(history.starts, origin)]
+                per_start.setdefault(start, []).append(abs(residual))
+    starts = sorted(by_start.get(anchor, {}))
+    means = {
+        name: [sum(e) / len(e) for e in map(per_start.__getitem__, starts)]
+        for name, per_start in by_start.items()
+    }
+    return starts, means
+
+
 class DealwatchForecaster:
-    """Per store, the rule that replays best on its own history (see MIN_EVENTS for how sure it must be).
+    """Per store, the rule that replays best on its own history (see MIN_EVENTS for how sure it must be;
+    a rule it could not try yet is judged on its similar stores' histories instead).
 
     Cold stores (under MIN_STARTS starts) follow the prior pooled from similar stores when one is
     given; without one they get no date, like the seed's rule.
@@ -696,7 +721,7 @@ class DealwatchForecaster:
         if len(history.starts) < MIN_STARTS:
             return self.cold_start(history, prior)
         replays = {name: replay(history, rule) for name, rule in self.candidates.items()}
-        choice, reason = self.choose(history, replays)
+        choice, reason = self.choose(history, replays, prior)
         predicted = self.candidates[choice](history, history.today)
         return calibrated_forecast(
             history,
@@ -708,28 +733,20 @@ class DealwatchForecaster:
             prior=prior,
         )
 
-    def choose(self, history: History, replays: dict[str, Replay]) -> tuple[str, str]:
+    def choose(
+        self, history: History, replays: dict[str, Replay], prior: StorePrior | None = None
+    ) -> tuple[str, str]:
         """The rule to use for this store, and why (every rule's replayed error).
 
         Replays are compared per sale start (every origin whose next start is that one, averaged),
         since the weekly origins before one start are not independent evidence: see MIN_EVENTS.
+        A rule that never yet differed from the anchor on the store's own starts is judged on its
+        similar stores' starts instead (`prior`), by the same test.
         """
-        origins = [{o for o, _ in r.residuals} for r in replays.values()]
-        shared = set.intersection(*origins) if origins else set()
-        by_start: dict[str, dict[int, list[int]]] = {}
-        for name, r in replays.items():
-            per_start = by_start.setdefault(name, {})
-            for origin, residual in r.residuals:
-                if origin in shared:
-                    per_start.setdefault(self._actual(history, origin), []).append(abs(residual))
-        starts = sorted(by_start[self.anchor])
+        starts, means = start_errors(history, replays, self.anchor)
         if not starts:
             return self.anchor, "replays cover no sale start"
         weights = [0.5 ** ((history.today - s) / SELECT_HALF_LIFE) for s in starts]
-        means = {
-            name: [sum(e) / len(e) for e in (per_start[s] for s in starts)]
-            for name, per_start in by_start.items()
-        }
 
         def weighted(values: list[float], among: list[int]) -> float:
             return sum(values[i] * weights[i] for i in among)
@@ -750,7 +767,11 @@ class DealwatchForecaster:
         def wins(name: str) -> bool:
             # Judged where the rule disagrees with the anchor: where it falls back to the same
             # prediction, the tie says nothing about it.
-            differ = [i for i, s in enumerate(starts) if by_start[name][s] != by_start[self.anchor][s]]
+            differ = [i for i in range(len(starts)) if means[name][i] != means[self.anchor][i]]
+            if not differ and prior is not None:  # not tried on the store's own starts yet: its peers'
+                pairs = prior.differing_errors(history.today, self.candidates, self.anchor, name)
+                rule_error, anchor_error = sum(p[0] for p in pairs), sum(p[1] for p in pairs)
+                return len(pairs) >= MIN_STRONG and rule_error <= STRONG_RATIO * anchor_error
             ratio = weighted(means[name], differ) / max(1e-9, weighted(means[self.anchor], differ))
             exact = bool(differ) and all(means[name][i] <= EXACT_DAYS for i in differ)
             if exact and luck ** len(differ) <= EXACT_ALPHA:
@@ -759,10 +780,6 @@ class DealwatchForecaster:
 
         winners = [name for name in replays if name != self.anchor and wins(name)]
         return (min(winners, key=lambda name: errors[name]) if winners else self.anchor), reason
-
-    @staticmethod
-    def _actual(history: History, origin: int) -> int:
-        return history.starts[bisect_right(history.starts, origin)]
 
     def cold_start(self, history: History, prior: StorePrior | None) -> Forecast:
         """A store with under MIN_STARTS starts: the similar stores' prior, if any."""

@@ -9,7 +9,8 @@ none, when the peers' next start came after this same day (same weekday) one and
 the waiting times their gaps imply; stretched (at most 2x either way) by how much rarer or more
 frequent the store's own starts have been. The median is the prediction (none when it is past 180
 days: "no sale soon"), the 10th-90th percentiles the 80% interval, and the share within 7 or 30 days
-the probabilities.
+the probabilities. It also lends `dealwatch` its peers' replays (`differing_errors`, each peer's
+replayed once per day) to judge a rule the store could not try on its own starts yet.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dealwatch.promo.forecast import DailyFlags
-from dealwatch.promo.forecast_models import OUTCOME_HORIZON, History
+from dealwatch.promo.forecast_models import OUTCOME_HORIZON, History, PointRule, replay, start_errors
 
 #: Peer gaps older than this (days before the forecast day) are not used.
 PRIOR_LOOKBACK = 730
@@ -54,6 +55,7 @@ class PooledPrior:
     def __init__(self, stores: Mapping[str, PeerStore]) -> None:
         self._stores = dict(stores)
         self._histories: dict[str, History] = {}
+        self._errors: dict[tuple[str, int, tuple[str, ...]], tuple[list[int], dict[str, list[float]]]] = {}
 
     def for_store(self, store_id: str, category: str | None, country: str | None) -> StorePrior:
         """The prior of `store_id`: its closest group of peers with at least MIN_PEERS members."""
@@ -78,6 +80,17 @@ class PooledPrior:
             last = max((d for d, _ in flags), default=date.min)
             self._histories[store_id] = History.from_flags(flags, last)
         return self._histories[store_id]
+
+    def start_errors(
+        self, store_id: str, today: int, candidates: Mapping[str, PointRule], anchor: str
+    ) -> tuple[list[int], dict[str, list[float]]]:
+        """The store's replays up to `today` per sale start (see `start_errors`), once per store and day."""
+        key = (store_id, today, tuple(candidates))
+        if key not in self._errors:
+            history = History.from_flags(self._stores[store_id].flags, date.fromordinal(today))
+            replays = {name: replay(history, rule) for name, rule in candidates.items()}
+            self._errors[key] = start_errors(history, replays, anchor)
+        return self._errors[key]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +121,18 @@ class StorePrior:
             waits = [w for g in gaps for w in range(1, g + 1)]
         stretch = self.rate_ratio(history)
         return [max(1, round(w * stretch)) for w in waits]
+
+    def differing_errors(
+        self, today: int, candidates: Mapping[str, PointRule], anchor: str, rule: str
+    ) -> list[tuple[float, float]]:
+        """(rule's error, anchor's error) on every peer's replayed sale start where the two differ."""
+        pairs: list[tuple[float, float]] = []
+        for peer in self.peers:
+            _, means = self.pooled.start_errors(peer, today, candidates, anchor)
+            pairs += [
+                (e, a) for e, a in zip(means.get(rule, []), means.get(anchor, []), strict=True) if e != a
+            ]
+        return pairs
 
     def rate_ratio(self, history: History) -> float:
         """Peers' start rate over the store's, the store's shrunk toward the peers' by PRIOR_DAYS."""
