@@ -153,6 +153,55 @@ def test_cached_rows_are_the_rows_the_model_was_trained_on() -> None:
             assert abs(featurizer.transform(order) - expected).max() == 0
 
 
+def test_a_full_row_cache_starts_over_without_losing_the_page_in_hand() -> None:
+    """When the kept rows are cleared, the page's lines that had been kept are hashed again."""
+    from sklearn.feature_extraction import FeatureHasher
+
+    from dealwatch.promo.detect.ml import Featurizer, line_features, ml_candidates
+
+    reference = FeatureHasher(n_features=Featurizer.width, input_type="pair", alternate_sign=False)
+    first, second = (
+        ml_candidates(page("Black Friday: 30% off everything")),
+        ml_candidates(page("Soldes : -20 % sur tout le site", "fr")),
+    )
+    featurizer = Featurizer()
+    featurizer._KEEP = len(first)  # room for the first page's lines, not for the second's new ones
+    featurizer.transform(first)
+    both = [*first, *second]
+    expected = reference.transform(line_features(line) for line in both)
+    assert abs(featurizer.transform(both) - expected).max() == 0
+
+
+def test_char_grams_are_the_padded_word_s_2_to_4_grams() -> None:
+    from dealwatch.promo.detect.ml import _char_grams
+
+    assert _char_grams("off") == (" o", "of", "ff", "f ", " of", "off", "ff ", " off", "off ")
+    assert _char_grams("a") == (" a", "a ", " a ")
+
+
+def test_scores_and_types_read_each_row_as_a_one_row_matrix_would(shipped: MlDetector) -> None:
+    """The float64 weights score as the stored float32 ones; a row's type is read from its own slice."""
+    import numpy as np
+
+    from dealwatch.promo.detect.ml import ml_candidates
+
+    lines = [
+        line
+        for banner, language in [
+            ("Black Friday: 30% off everything", "en"),
+            ("Wyprzedaż! -30% na wszystko, tylko do niedzieli", "pl"),
+            ("Buy one get one free on all candles", "en"),
+        ]
+        for line in ml_candidates(page(banner, language))
+    ]
+    rows = shipped.featurizer.transform(lines)
+    model = shipped.model.lines
+    as_stored = rows @ model.coef.astype(np.float32)
+    assert np.array_equal(model.scores(rows), 1.0 / (1.0 + np.exp(-(as_stored + model.intercept))))
+    for i in range(rows.shape[0]):
+        assert model.promotion_type(rows, i) == model.promotion_type(rows[i], 0)
+
+
 @pytest.mark.parametrize(
     ("text", "group"),
     [

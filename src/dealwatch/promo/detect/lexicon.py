@@ -559,9 +559,10 @@ class Judgement:
 NOTHING = Judgement(None, 0.0, "none")
 
 
-def split_messages(text: str) -> list[str]:
+@lru_cache(maxsize=65536)  # a page's lines are read once per region they sit in, and day after day
+def split_messages(text: str) -> tuple[str, ...]:
     """Split a banner line that carries several rotating messages ("A | B · C")."""
-    return [part.strip() for part in _SUBSEGMENT.split(text) if part.strip()]
+    return tuple(part.strip() for part in _SUBSEGMENT.split(text) if part.strip())
 
 
 @lru_cache(maxsize=65536)  # asked of the same lines by the rules and ml tiers, and day after day
@@ -576,6 +577,7 @@ def is_instruction(text: str) -> bool:
     return _MACHINE_NAMES.search(text) is not None or _INSTRUCTION.search(text.lower()) is not None
 
 
+@lru_cache(maxsize=65536)  # judge reads a line and its neighbours' percentages several times
 def discount_percent(text: str) -> int | None:
     """The largest discount percentage announced in `text` ("up to 50%" -> 50)."""
     found = [int(m.group(1)) for rx in (_PCT_PRE, _PCT_MINUS, _PCT_POST) for m in rx.finditer(text)]
@@ -612,13 +614,15 @@ def judge(text: str, before: str = "", after: str = "") -> Judgement:
     if code and (pct is not None or fixed or free_ship):
         return Judgement("coupon_code", 0.93, "coupon_code", pct)
     offer = _offer(text, pct, scope, timed, fixed, free_ship, near)
-    headline = _event(before, text, near) if 0 < len(before) <= 40 and not headline_teaser else None
+    headline = (
+        _event(before, text, near, scope, timed) if 0 < len(before) <= 40 and not headline_teaser else None
+    )
     if offer is not None and headline is not None:
         # "Friends & Family Event" over "30% off sitewide": the headline names the promotion
         return Judgement(
             headline.promotion_type, max(offer.strength, headline.strength), headline.keyword, pct
         )
-    event = _event(text, after, near)
+    event = _event(text, after, near, scope, timed)
     if event is not None:
         return event
     if offer is not None:
@@ -632,19 +636,24 @@ def judge(text: str, before: str = "", after: str = "") -> Judgement:
     return NOTHING
 
 
-def _event(text: str, after: str, near: str) -> Judgement | None:
-    """A named promotion event in `text`: seasonal sale, clearance, BOGO, flash / friends & family."""
+def _event(text: str, after: str, near: str, scope: bool, timed: bool) -> Judgement | None:
+    """A named promotion event in `text`: seasonal sale, clearance, BOGO, flash / friends & family.
+
+    `near` is the text with its neighbours; `scope` and `timed` say whether `near` tells how wide the deal
+    is and how long it lasts (the caller has searched it already).
+    """
     pct = discount_percent(text)
     near_pct = pct if pct is not None else discount_percent(after)
-    offer_near = near_pct is not None or bool(_FIXED_OFF.search(text) or _FIXED_OFF.search(after))
-    offer_near = offer_near or bool(_FREE_SHIP.search(text))
-    scope = _SCOPE.search(near) is not None
-    timed = _TIME.search(near) is not None
     seasonal = _SEASONAL_SALE.search(text) is not None
     named = _EVENT_NAME.search(text) is not None or _OCCASION.search(text) is not None
-    active = _ACTIVE.search(text) is not None
     if seasonal or (
-        named and (_DEAL.search(text) or offer_near or active or (len(text) < 40 and _DEAL.search(after)))
+        named
+        and (
+            _DEAL.search(text)
+            or _offer_near(text, after, near_pct)
+            or _ACTIVE.search(text)
+            or (len(text) < 40 and _DEAL.search(after))
+        )
     ):
         strength = 0.95 if seasonal or _DEAL.search(text) or pct else 0.9
         return Judgement("seasonal_sale", strength, "seasonal_sale", near_pct)
@@ -652,9 +661,22 @@ def _event(text: str, after: str, near: str) -> Judgement | None:
         return Judgement("clearance", 0.9, "clearance", near_pct)
     if _BOGO.search(text):
         return Judgement("bogo", 0.93 if scope or timed else 0.8, "bogo", pct)
-    if _OTHER_EVENT.search(text) and (offer_near or scope or timed):
+    if _OTHER_EVENT.search(text) and (scope or timed or _offer_near(text, after, near_pct)):
         return Judgement("other", 0.9, "event_sale", near_pct)
     return None
+
+
+def _offer_near(text: str, after: str, near_pct: int | None) -> bool:
+    """An offer in `text` or the line after it: a percentage, an amount off, free shipping (in `text`).
+
+    Asked only of lines naming an event, which few lines do: its searches are not worth making for the rest.
+    """
+    return (
+        near_pct is not None
+        or _FIXED_OFF.search(text) is not None
+        or _FIXED_OFF.search(after) is not None
+        or _FREE_SHIP.search(text) is not None
+    )
 
 
 def _offer(

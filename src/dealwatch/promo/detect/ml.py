@@ -83,7 +83,8 @@ class Featurizer:
         new = list(dict.fromkeys(line for line in lines if line not in self._rows))
         if new:
             if len(self._rows) + len(new) > self._KEEP:
-                self._rows.clear()
+                self._rows.clear()  # this page's lines that were kept are gone too: hash them all
+                new = list(dict.fromkeys(lines))
             hashed = self.hasher.transform(line_features(line) for line in new)
             for i, line in enumerate(new):
                 row = slice(hashed.indptr[i], hashed.indptr[i + 1])
@@ -106,7 +107,7 @@ def _text_features(text: str, context: str) -> tuple[tuple[str, float], ...]:
     lowered = text.lower()
     words = _WORD.findall(lowered)
     features = _block("w:", [*words, *(f"{a} {b}" for a, b in itertools.pairwise(words))])
-    features += _block("c:", _char_grams(lowered))
+    features += _block("c:", [gram for word in lowered.split() for gram in _char_grams(word)])
     features += _block("x:", _WORD.findall(context.lower()))
     return tuple(features)
 
@@ -118,25 +119,23 @@ def _block(prefix: str, tokens: list[str]) -> list[tuple[str, float]]:
     return [(prefix + token, weight) for token in tokens]
 
 
-def _char_grams(text: str) -> list[str]:
-    grams = []
-    for word in text.split():
-        padded = f" {word} "
-        for n in (2, 3, 4):
-            grams += [padded[i : i + n] for i in range(len(padded) - n + 1)]
-    return grams
+@lru_cache(maxsize=65536)  # words recur across lines far more than lines do
+def _char_grams(word: str) -> tuple[str, ...]:
+    """The word's character 2-, 3- and 4-grams, the word padded with a space on each side."""
+    padded = f" {word} "
+    return tuple(padded[i : i + n] for n in (2, 3, 4) for i in range(len(padded) - n + 1))
 
 
 def _meta(line: Candidate) -> list[tuple[str, float]]:
     hit = judge_line(line)
     text = line.text
-    letters = [ch for ch in text if ch.isalpha()]
+    letters = list(filter(str.isalpha, text))
     size = "short" if len(text) < 20 else "medium" if len(text) < 80 else "long"
     meta = [(f"m:kind={line.kind}", 1.0), (f"m:len={size}", 1.0), ("m:order", min(line.order, 60) / 60)]
     if line.link:
         meta += [("m:link", 1.0), (f"m:link_len={size}", 1.0)]
     if letters:
-        meta.append(("m:upper", sum(ch.isupper() for ch in letters) / len(letters)))
+        meta.append(("m:upper", sum(map(str.isupper, letters)) / len(letters)))
     if hit is not None and hit.judgement.promotional:
         meta += [
             ("m:rules=promo", 1.0),
@@ -156,11 +155,18 @@ def _meta(line: Candidate) -> list[tuple[str, float]]:
 class LineModel:
     """The trained weights: promotional-line scorer and promotion-type classifier."""
 
-    coef: np.ndarray
+    coef: np.ndarray  # held as float64 (see __post_init__), stored as float32
     intercept: float
     type_coef: np.ndarray  # (types, features)
     type_intercept: np.ndarray
     types: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        import numpy as np
+
+        # The rows are float64: scipy would copy a float32 vector of 2**18 weights to float64 on every
+        # page. The copy is exact, so the scores are the same.
+        object.__setattr__(self, "coef", np.asarray(self.coef, dtype=np.float64))
 
     def scores(self, rows: csr_matrix) -> np.ndarray:
         """P(the line announces a site-wide promotion), per row."""
@@ -168,11 +174,12 @@ class LineModel:
 
         return np.asarray(1.0 / (1.0 + np.exp(-(rows @ self.coef + self.intercept))))
 
-    def promotion_type(self, row: csr_matrix) -> str:
-        """The most likely promotion type of one line."""
-        logits = (
-            self.type_coef[:, row.indices] @ row.data + self.type_intercept
-        )  # sparse row: only its columns
+    def promotion_type(self, rows: csr_matrix, line: int) -> str:
+        """The most likely promotion type of one line (row `line` of `rows`)."""
+        row = slice(
+            rows.indptr[line], rows.indptr[line + 1]
+        )  # its columns only: slicing a csr_matrix is slow
+        logits = self.type_coef[:, rows.indices[row]] @ rows.data[row] + self.type_intercept
         return self.types[int(logits.argmax())]
 
     def save(self, path: Path) -> None:
@@ -326,7 +333,7 @@ class MlDetector:
         version = f"model:{self.model.info.get('version', '?')}"
         if p < 0.5:
             return Detection(False, round(1.0 - p, 4), self.name, evidence=(version, f"best:{line.where}"))
-        kind = self.model.lines.promotion_type(rows[best])
+        kind = self.model.lines.promotion_type(rows, best)
         return Detection(
             True,
             round(p, 4),

@@ -191,7 +191,7 @@ def _product_cards(tree: LexborHTMLParser) -> list[LexborNode]:
                 break
             visited.add(node.mem_id)
             if node.tag in ("li", "article") or _CARD_HINT.search(_card_attributes(node)):
-                if not _small(node):
+                if node.mem_id not in cards and not _small(node):  # every card found so far is small
                     break
                 card = node
             node = node.parent
