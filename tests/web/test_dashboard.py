@@ -31,6 +31,7 @@ from dealwatch.flip.listings import record_page
 from dealwatch.flip.models import Listing, Search
 from dealwatch.flip.opportunities import FlipRules, assess, draft_of, save_assessment
 from dealwatch.flip.searches import parse_search, save_searches
+from dealwatch.llm.budget import DatabaseLedger
 from dealwatch.promo.detect.base import Detection
 from dealwatch.promo.forecast import IntervalForecaster, save_prediction, score_predictions
 from dealwatch.promo.history import daily_flags, record_day
@@ -427,3 +428,25 @@ async def test_a_store_not_checked_lately_shows_its_last_year_and_says_its_forec
     assert max(sales["x"]) == TODAY.isoformat()  # the latest sale day is in the window shown
     assert f"to {TODAY.isoformat()}</h2>" in store
     assert "No upcoming forecast" in overview and "No forecast yet" not in overview
+
+
+async def test_llm_spend_shows_against_its_budget_on_the_overview_and_the_api(
+    client: httpx.AsyncClient, sessions: sessionmaker[Session]
+) -> None:
+    ledger = DatabaseLedger(sessions)
+    for hours_ago, cost in ((50, "0.40"), (30, "0.25"), (20, "1.10"), (2, "0.95")):
+        ledger.add(NOW - timedelta(hours=hours_ago), Decimal(cost), "claude-haiku-4-5")
+    api = (await client.get("/v1/llm/spend", params={"days": 7})).json()
+    assert Decimal(api["spent_24h_usd"]) == Decimal("2.05") and Decimal(api["limit_usd"]) == 2
+    assert api["paused"] is True  # 2.05 of 2.00 in the last 24 h: the breaker holds calls back
+    assert [(d["date"], d["calls"], Decimal(d["usd"])) for d in api["days"]] == [
+        ("2025-11-13", 1, Decimal("0.40")),
+        ("2025-11-14", 2, Decimal("1.35")),
+        ("2025-11-15", 1, Decimal("0.95")),
+    ]
+    assert len((await client.get("/v1/llm/spend", params={"days": 1})).json()["days"]) == 1
+    assert (await client.get("/v1/llm/spend", params={"days": 0})).status_code == 422
+    page = (await client.get("/")).text
+    assert 'data-llm-spent="2.050000"' in page and "paused" in page
+    bars = _trace(_chart(page, "chart-llm"), "LLM spend (USD)")
+    assert bars["x"] == ["2025-11-13", "2025-11-14", "2025-11-15"] and bars["y"] == [0.4, 1.35, 0.95]

@@ -7,7 +7,8 @@ the flip job and every worker process share one budget that survives restarts.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Protocol
 
@@ -34,6 +35,24 @@ def token_cost(price: ModelPrice | None, input_tokens: int, output_tokens: int) 
     if price is None:
         return Decimal(0)
     return (price.input * input_tokens + price.output * output_tokens) / MILLION
+
+
+@dataclass(frozen=True, slots=True)
+class DaySpend:
+    """The LLM calls of one UTC day: how many were paid for, and what they cost."""
+
+    day: date
+    calls: int
+    usd: Decimal
+
+
+def spend_by_day(session: Session, since: datetime) -> list[DaySpend]:
+    """The ledger's paid calls from `since` on, per UTC day, oldest first (days without any left out)."""
+    days: dict[date, tuple[int, Decimal]] = {}
+    for at, cost in session.execute(select(LlmSpend.at, LlmSpend.cost_usd).where(LlmSpend.at >= since)):
+        calls, usd = days.get(at.date(), (0, Decimal(0)))
+        days[at.date()] = (calls + 1, usd + cost)
+    return [DaySpend(day, calls, usd) for day, (calls, usd) in sorted(days.items())]
 
 
 class Ledger(Protocol):
@@ -71,8 +90,13 @@ class DatabaseLedger:
 
     def spent_since(self, since: datetime) -> Decimal:
         with self.sessions() as session:
-            total = session.scalar(select(func.sum(LlmSpend.cost_usd)).where(LlmSpend.at > since))
-        return Decimal(str(total or 0))
+            return spent_since(session, since)
+
+
+def spent_since(session: Session, since: datetime) -> Decimal:
+    """USD the ledger holds after `since`."""
+    total = session.scalar(select(func.sum(LlmSpend.cost_usd)).where(LlmSpend.at > since))
+    return Decimal(str(total or 0))
 
 
 class Budget:

@@ -17,7 +17,7 @@ from dealwatch.core.clock import Clock, SystemClock
 from dealwatch.core.errors import InvalidInput, NotFound
 from dealwatch.db import open_database
 from dealwatch.settings import Settings
-from dealwatch.web import dashboard, flip_routes, inventory_routes, promo_routes, review_routes
+from dealwatch.web import dashboard, flip_routes, inventory_routes, llm_routes, promo_routes, review_routes
 
 
 def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
@@ -50,6 +50,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
     app.include_router(review_routes.router)
     app.include_router(flip_routes.router)
     app.include_router(inventory_routes.router)
+    app.include_router(llm_routes.router)
     app.include_router(dashboard.router)  # the HTML pages at /, and /static/plotly.min.js
     app.mount("/metrics", make_asgi_app())
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from dealwatch.flip.analytics import BandCalibration, BandFunnel, MonthProfit
+from dealwatch.llm.budget import DaySpend
 from dealwatch.promo.models import Prediction, PromoDay
 
 Figure = dict[str, Any]
@@ -228,4 +229,34 @@ def calibration(bands: Sequence[BandCalibration]) -> Figure:
         {"type": "bar", "name": "realised profit", "x": labels, "y": realised},
     ]
     layout = _layout(barmode="group", xaxis={"type": "category", "title": {"text": "score band"}})
+    return {"data": data, "layout": layout}
+
+
+def llm_spend(days: Sequence[DaySpend], limit: Decimal) -> Figure:
+    """What the LLM cost per day, against the daily budget (a rolling 24 h limit, drawn per day)."""
+    data = [
+        {
+            "type": "bar",
+            "name": "LLM spend (USD)",
+            "x": [d.day.isoformat() for d in days],
+            "y": [_coordinate(d.usd) for d in days],
+            "text": [f"{d.calls} calls" for d in days],
+            "marker": {"color": MUTED},
+        }
+    ]
+    layout = _layout(
+        xaxis={"type": "date", "title": {"text": "day (UTC)"}, "tickformat": "%Y-%m-%d"},
+        yaxis={"title": {"text": "USD"}, "rangemode": "tozero"},
+        shapes=[
+            {
+                "type": "line",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "y0": _coordinate(limit),
+                "y1": _coordinate(limit),
+                "line": {"color": SALE, "dash": "dash"},
+            }
+        ],
+    )
     return {"data": data, "layout": layout}

@@ -25,6 +25,7 @@ from dealwatch.flip.crossposts import other_posts
 from dealwatch.flip.inventory import list_items
 from dealwatch.flip.models import Listing, Opportunity
 from dealwatch.flip.opportunities import count_by_status, find_opportunities
+from dealwatch.llm.budget import WINDOW, spend_by_day, spent_since
 from dealwatch.promo.forecast import scored_predictions
 from dealwatch.promo.history import store_history
 from dealwatch.promo.review import count_pending, list_reviews
@@ -104,7 +105,8 @@ def plotly_script() -> Response:
 
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request, session: SessionDep, clock: ClockDep) -> HTMLResponse:
-    """What is on sale today, the next predicted sales, what waits for a person, this month's profit."""
+    """What is on sale today, the next predicted sales, what waits for a person, this month's profit,
+    and what the LLM cost against its daily budget."""
     now, day = clock.now(), today(clock)
     summaries = store_summaries(session)
     on_sale = [s for s in summaries if store_status(s, day)[0] == "sale"]
@@ -112,6 +114,8 @@ def overview(request: Request, session: SessionDep, clock: ClockDep) -> HTMLResp
     upcoming = [s for _, s in sorted(dated, key=lambda pair: (pair[0], pair[1].store.id))][:10]
     month_start = datetime(now.year, now.month, 1, tzinfo=UTC)
     next_month = (month_start + timedelta(days=32)).replace(day=1)
+    llm_limit = request.app.state.settings.llm.daily_budget_usd
+    llm_days = spend_by_day(session, datetime(day.year, day.month, day.day, tzinfo=UTC) - timedelta(days=29))
     return _render(
         request,
         "overview.html",
@@ -127,6 +131,9 @@ def overview(request: Request, session: SessionDep, clock: ClockDep) -> HTMLResp
         pending_reviews=count_pending(session),
         month=month_start.strftime("%Y-%m"),
         month_profit=profit_by_month(session, month_start, next_month),
+        llm_limit=llm_limit,
+        llm_spent=spent_since(session, now - WINDOW),
+        llm_chart=charts.llm_spend(llm_days, llm_limit) if llm_days else None,
     )
 
 

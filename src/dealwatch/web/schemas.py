@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -124,3 +125,16 @@ class ReviewDecisionIn(BaseModel):
     promotion_type: str | None = None
     promotion_text: str | None = Field(None, max_length=2000)
     reviewer: str | None = Field(None, max_length=100)
+
+
+class LlmDayOut(BaseModel):
+    date: date
+    calls: int = Field(description="paid LLM calls that day (UTC); cached answers cost nothing")
+    usd: Decimal
+
+
+class LlmSpendOut(BaseModel):
+    limit_usd: Decimal = Field(description="llm.daily_budget_usd: what any rolling 24 h may cost")
+    spent_24h_usd: Decimal
+    paused: bool = Field(description="the budget is spent: LLM calls wait until the spend falls below it")
+    days: list[LlmDayOut]
