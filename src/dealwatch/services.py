@@ -54,9 +54,7 @@ class Services:
     fees: FeeTables
     flip: FlipRules
     notifier: Notifier | None
-    llm: (
-        LLMClient | None
-    )  # the llm detection tier and the evaluation of finds share it (None without a provider)
+    llm: LLMClient | None  # the evaluation of finds (None without a provider); budget shared with detection
     photos: PhotoFetcher | None = None  # listing photo downloads (None when flip.images.enabled is off)
     ocr: Tesseract | None = None  # the optional OCR tier (None without pytesseract or tesseract)
 
