@@ -47,7 +47,7 @@ review_app = typer.Typer(
     invoke_without_command=True,
 )
 inventory_app = typer.Typer(
-    help="Bought items followed to their resale: buy, listed, sold, list.", no_args_is_help=True
+    help="Bought items followed to their resale: buy, listed, sold, write-off, list.", no_args_is_help=True
 )
 app.add_typer(store_app, name="store")
 app.add_typer(search_app, name="search")
@@ -679,6 +679,11 @@ def _inventory_line(item: InventoryItem) -> str:
             f"; sold {item.sale_price:.2f} on {item.marketplace}, fees {item.fees:.2f}, "
             f"realised profit {item.realised_profit:.2f} {item.currency} in {item.days_to_sell} days"
         )
+    elif item.status == "written_off" and item.written_off_at is not None:
+        line += (
+            f"; written off {item.written_off_at:%Y-%m-%d}, "
+            f"realised profit {item.realised_profit:.2f} {item.currency}"
+        )
     elif item.status == "listed":
         line += f"; listed on {item.marketplace} at {item.ask_price:.2f}"
     return line
@@ -776,9 +781,33 @@ def inventory_sold(
         console.print(_inventory_line(item), markup=False)
 
 
+@inventory_app.command("write-off")
+def inventory_write_off(
+    item_id: int,
+    reason: Annotated[
+        str, typer.Option(help="why: broken, lost, returned for a partial refund, donated, ...")
+    ],
+    recovered: Annotated[str | None, typer.Option(help="money got back (partial refund, scrap sale)")] = None,
+    when: Annotated[
+        str | None, typer.Option("--at", "--date", help="YYYY-MM-DD or ISO date-time (default now)")
+    ] = None,
+    by: Annotated[str | None, typer.Option(help="who wrote it off")] = None,
+) -> None:
+    """Write off an item that will never sell: its loss (recovered − cost − extra costs) is realised."""
+    from dealwatch.flip.inventory import WriteOff, get_item, record_write_off
+
+    with _inventory_step() as (session, _):
+        currency = get_item(session, item_id).currency
+        write_off = WriteOff(reason, _money(recovered, currency), _moment(when), by)
+        item = record_write_off(session, item_id, write_off, SystemClock().now())
+        console.print(_inventory_line(item), markup=False)
+
+
 @inventory_app.command("list")
 def inventory_list(
-    status: Annotated[str | None, typer.Option(help="purchased | listed | sold (default: all)")] = None,
+    status: Annotated[
+        str | None, typer.Option(help="purchased | listed | sold | written_off (default: all)")
+    ] = None,
 ) -> None:
     """List the inventory, most recently bought first."""
     from dealwatch.flip.inventory import list_items
@@ -818,23 +847,40 @@ def analytics(
 def _print_analytics(report: FlipAnalytics) -> None:
     scanned = ", ".join(f"{m} {n}" for m, n in report.listings_by_marketplace.items())
     console.print(f"listings scanned: {report.listings_scanned}" + (f" ({scanned})" if scanned else ""))
-    funnel = Table("score band", "opportunities", "bought", "sold", title="opportunities ► bought ► sold")
+    funnel = Table(
+        "score band",
+        "opportunities",
+        "bought",
+        "sold",
+        "written off",
+        title="opportunities ► bought ► sold or written off",
+    )
     for band in report.opportunities_by_band:
-        funnel.add_row(band.band, str(band.opportunities), str(band.bought), str(band.sold))
+        funnel.add_row(
+            band.band, str(band.opportunities), str(band.bought), str(band.sold), str(band.written_off)
+        )
     c = report.conversion
     bought, sold = f"{c.bought} ({_share(c.bought_rate)})", f"{c.sold} ({_share(c.sold_rate)})"
-    funnel.add_row("all", str(c.opportunities), bought, sold)
+    written_off = f"{c.written_off} ({_share(c.written_off_rate)})"
+    funnel.add_row("all", str(c.opportunities), bought, sold, written_off)
     console.print(funnel)
     months = Table(
-        "month", "sold", "revenue", "realised profit", "mean days to sell", title="profit per month"
+        "month",
+        "sold",
+        "written off",
+        "revenue",
+        "realised profit",
+        "mean days to sell",
+        title="profit per month",
     )
     for m in report.profit_by_month:
         days = f"{m.mean_days_to_sell:.1f}" if m.mean_days_to_sell is not None else ""
-        months.add_row(m.month, str(m.sold), str(m.revenue), str(m.realised_profit), days)
+        months.add_row(m.month, str(m.sold), str(m.written_off), str(m.revenue), str(m.realised_profit), days)
     console.print(months)
     calibration = Table(
         "bought at score",
         "sold",
+        "written off",
         "profitable",
         "expected profit",
         "realised profit",
@@ -845,6 +891,7 @@ def _print_analytics(report: FlipAnalytics) -> None:
         calibration.add_row(
             b.band,
             str(b.sold),
+            str(b.written_off),
             str(b.profitable),
             str(b.expected_profit or "n/a"),
             str(b.realised_profit),

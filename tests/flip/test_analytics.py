@@ -1,4 +1,5 @@
-"""Flip analytics on both databases, from a scenario whose numbers are worked out by hand below."""
+"""Flip analytics on both databases, from a scenario whose numbers are worked out by hand below; written-off
+items are losses that count."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from dealwatch.flip.inventory import (
     Purchase,
     ResaleListing,
     Sale,
+    WriteOff,
     record_listing,
     record_purchase,
     record_sale,
+    record_write_off,
 )
 from dealwatch.testing import add_listing, add_opportunity
 
@@ -60,12 +63,13 @@ def found(
 
 @pytest.fixture
 def scenario(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
-    """Eight listings, seven scored; four items bought (one without an opportunity), three sold."""
+    """Eight listings, seven scored; four bought from them, three sold and one written off; two bought
+    elsewhere, one sold and one written off."""
     with sessions.begin() as session:
         a = found(session, "A", "craigslist", at(9, 1), 9.1, "300")  # expected profit 120
         b = found(session, "B", "offerup", at(10, 1), 8.2, "200")  # 80
         c = found(session, "C", "craigslist", at(10, 5), 6.5, "150")  # 60
-        d = found(session, "D", "craigslist", at(10, 10), 6.9, "120")
+        d = found(session, "D", "craigslist", at(10, 10), 6.9, "120")  # 48
         found(session, "E", "craigslist", at(9, 15), 3.0)
         found(session, "F", "offerup", at(10, 20), 1.0)
         found(session, "G", "facebook", at(11, 2), 7.5)
@@ -85,8 +89,12 @@ def scenario(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
         record_sale(session, item_c, Sale(usd("100"), marketplace="local", at=at(10, 30)), NOW, TABLES)
         item_d = bought(d, "50", at(10, 11))
         record_listing(session, item_d, ResaleListing("facebook", usd("120"), at=at(10, 12)), NOW, TABLES)
+        record_write_off(session, item_d, WriteOff("cracked in transit", usd("12"), at(11, 8)), NOW)
         lamp = bought(None, "5", at(11, 1), title="garage sale lamp")
         record_sale(session, lamp, Sale(usd("40"), marketplace="local", at=at(11, 5)), NOW, TABLES)
+        # August has nothing but this write-off: its month shows the loss alone.
+        radio = bought(None, "25", at(8, 10), title="broken radio")
+        record_write_off(session, radio, WriteOff("does not power on", at=at(8, 20)), NOW)
     return sessions
 
 
@@ -97,30 +105,41 @@ def test_everything_at_once(scenario: sessionmaker[Session]) -> None:
     assert report.listings_by_marketplace == {"craigslist": 5, "facebook": 1, "offerup": 2}
     assert report.opportunities_by_route == {"buy": 2, "review": 3, "skip": 2}
     assert report.opportunities_by_band == [
-        BandFunnel("8-10", 2, 2, 2),
-        BandFunnel("6-8", 3, 2, 1),
-        BandFunnel("4-6", 0, 0, 0),
-        BandFunnel("2-4", 1, 0, 0),
-        BandFunnel("0-2", 1, 0, 0),
+        BandFunnel("8-10", 2, 2, 2, 0),
+        BandFunnel("6-8", 3, 2, 1, 1),
+        BandFunnel("4-6", 0, 0, 0, 0),
+        BandFunnel("2-4", 1, 0, 0, 0),
+        BandFunnel("0-2", 1, 0, 0, 0),
     ]
     conversion = report.conversion
-    assert (conversion.opportunities, conversion.bought, conversion.sold) == (7, 4, 3)
+    assert (conversion.opportunities, conversion.bought, conversion.sold, conversion.written_off) == (
+        7,
+        4,
+        3,
+        1,
+    )
     assert conversion.bought_rate == pytest.approx(4 / 7) and conversion.sold_rate == pytest.approx(3 / 4)
+    assert conversion.written_off_rate == pytest.approx(1 / 4)
     assert report.profit_by_month == [
-        MonthProfit("2025-09", 1, usd("280.00"), usd("150.00"), 28.0),  # 280 − 30 fees − 100
+        MonthProfit("2025-08", 0, 1, usd("0.00"), usd("-25.00"), None),  # the radio: nothing recovered
+        MonthProfit("2025-09", 1, 0, usd("280.00"), usd("150.00"), 28.0),  # 280 − 30 fees − 100
         MonthProfit(
-            "2025-10", 2, usd("350.00"), usd("190.00"), 17.0
+            "2025-10", 2, 0, usd("350.00"), usd("190.00"), 17.0
         ),  # (250 − 90) + (100 − 70); 10 and 24 days
-        MonthProfit("2025-11", 1, usd("40.00"), usd("35.00"), 4.0),
+        # the lamp's 40 − 5 and D's loss, 12 recovered − 50; days to sell are the lamp's alone
+        MonthProfit("2025-11", 1, 1, usd("40.00"), usd("-3.00"), 4.0),
     ]
     assert report.calibration == [
-        BandCalibration("8-10", 2, 2, usd("200.00"), usd("310.00")),
-        BandCalibration("6-8", 1, 1, usd("60.00"), usd("30.00")),
-        BandCalibration("unscored", 1, 1, None, usd("35.00")),  # no opportunity: nothing was expected
+        BandCalibration("8-10", 2, 0, 2, usd("200.00"), usd("310.00")),
+        # C sold (expected 60, made 30) and D written off (expected 48, lost 38)
+        BandCalibration("6-8", 1, 1, 1, usd("108.00"), usd("-8.00")),
+        # no opportunity: nothing was expected; the lamp made 35, the radio lost 25
+        BandCalibration("unscored", 1, 1, 1, None, usd("10.00")),
     ]
     assert report.calibration[0].mean_realised_profit == usd("155.00")
-    assert report.stock == [StockLine("listed", 1, usd("50.00")), StockLine("sold", 4, usd("265.00"))]
-    # (300 − 280) / 280, (200 − 250) / 250, (150 − 100) / 100; the lamp had no estimate
+    assert report.calibration[1].mean_realised_profit == usd("-4.00")  # per closed item
+    assert report.stock == [StockLine("sold", 4, usd("265.00")), StockLine("written_off", 2, usd("75.00"))]
+    # (300 − 280) / 280, (200 − 250) / 250, (150 − 100) / 100; the lamp had no estimate and D never sold
     error = report.valuation_error
     assert error.count == 3
     assert error.mdape == pytest.approx(0.2)
@@ -138,6 +157,20 @@ def test_a_window_counts_listings_opportunities_and_sales_inside_it(scenario: se
     assert report.valuation_error.count == 2
     assert report.valuation_error.mdape == pytest.approx(0.35)  # even count: the mean of 0.2 and 0.5
     assert report.valuation_error.bias == pytest.approx(0.15)
+
+
+def test_a_window_counts_write_offs_by_when_they_were_written_off(scenario: sessionmaker[Session]) -> None:
+    with scenario() as session:
+        august = flip_analytics(session, since=at(8, 1, 0), until=at(9, 1, 0))
+        november = flip_analytics(session, since=at(11, 1, 0), until=at(12, 1, 0))
+    assert august.profit_by_month == [MonthProfit("2025-08", 0, 1, usd("0.00"), usd("-25.00"), None)]
+    assert [(b.band, b.sold, b.written_off) for b in august.calibration] == [("unscored", 0, 1)]
+    assert august.calibration[0].mean_realised_profit == usd("-25.00")
+    assert [(m.month, m.sold, m.written_off) for m in november.profit_by_month] == [("2025-11", 1, 1)]
+    assert [(b.band, b.sold, b.written_off) for b in november.calibration] == [
+        ("6-8", 0, 1),
+        ("unscored", 1, 0),
+    ]
 
 
 def test_an_empty_database_gives_zeros_not_errors(sessions: sessionmaker[Session]) -> None:

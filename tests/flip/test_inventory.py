@@ -1,5 +1,5 @@
-"""Inventory on both databases: a bought opportunity listed and sold, with fees from the dated tables;
-bad steps raise InvalidInput and leave every row as it was."""
+"""Inventory on both databases: a bought opportunity listed and sold, with fees from the dated tables, or
+written off with its loss; bad steps raise InvalidInput and leave every row as it was."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from dealwatch import testing
 from dealwatch.cli import app
@@ -23,12 +23,14 @@ from dealwatch.flip.inventory import (
     Purchase,
     ResaleListing,
     Sale,
+    WriteOff,
     get_item,
     item_events,
     list_items,
     record_listing,
     record_purchase,
     record_sale,
+    record_write_off,
 )
 from dealwatch.flip.models import InventoryEvent, InventoryItem, Opportunity
 from dealwatch.testing import add_listing
@@ -129,6 +131,50 @@ def test_a_bought_opportunity_is_listed_then_sold_with_profit_from_the_ebay_tabl
         opportunity = session.get(Opportunity, opportunity_id)
         assert opportunity is not None and opportunity.status == "sold"
         assert [i.id for i in list_items(session, "sold")] == [item_id]
+        assert list_items(session, "listed") == []
+
+
+def test_a_listed_item_written_off_realises_its_loss_and_its_opportunity_follows(
+    sessions: sessionmaker[Session],
+) -> None:
+    written_off = datetime(2025, 11, 12, 18, 0, tzinfo=UTC)
+    with sessions.begin() as session:
+        opportunity = add_opportunity(session, "7802")
+        item = record_purchase(
+            session, Purchase(opportunity_id=opportunity.id, extra_costs=usd("10"), at=BOUGHT), NOW, TABLES
+        )
+        record_listing(session, item.id, ResaleListing("ebay", usd("249.99"), at=LISTED), NOW, TABLES)
+        returned = WriteOff("returned to the seller: cracked housing", usd("20"), written_off, "sam")
+        record_write_off(session, item.id, returned, NOW)
+        scrapped = record_purchase(
+            session, Purchase(title="dead drill", cost=usd("15"), at=BOUGHT), NOW, TABLES
+        )
+        record_write_off(session, scrapped.id, WriteOff("  motor burnt out "), NOW)
+        item_id, opportunity_id, scrapped_id = item.id, opportunity.id, scrapped.id
+
+    with sessions() as session:
+        item = get_item(session, item_id)
+        assert (item.status, item.written_off_at) == ("written_off", written_off)
+        assert item.realised_profit == Decimal("-70")  # 20 recovered − 80 cost − 10 extra
+        # Nothing was sold: no sale price, fees, days to sell or valuation error to measure.
+        assert (item.sale_price, item.fees, item.sold_at) == (None, None, None)
+        assert (item.days_to_sell, item.valuation_error) == (None, None)
+        events = item_events(session, item_id)
+        assert [e.kind for e in events] == ["purchased", "listed", "written_off"]
+        assert events[-1].at == written_off
+        assert events[-1].details == {
+            "reason": "returned to the seller: cracked housing",
+            "recovered": "20",
+            "realised_profit": "-70.00",
+            "by": "sam",
+        }
+        opportunity = session.get(Opportunity, opportunity_id)
+        assert opportunity is not None and opportunity.status == "written_off"
+        # Nothing recovered by default, and the write-off happens now unless a time is given.
+        scrapped = get_item(session, scrapped_id)
+        assert (scrapped.realised_profit, scrapped.written_off_at) == (Decimal("-15"), NOW)
+        assert item_events(session, scrapped_id)[-1].details["reason"] == "motor burnt out"
+        assert [i.id for i in list_items(session, "written_off")] == [scrapped_id, item_id]
         assert list_items(session, "listed") == []
 
 
@@ -253,6 +299,56 @@ BAD_STEPS: dict[str, tuple[Step, str]] = {
         ),
         "in the future",
     ),
+    "write off a sold item": (
+        lambda s, ids: record_write_off(s, ids["sold"], WriteOff("lost in the move"), NOW),
+        r"inventory item \d+ is already sold",
+    ),
+    "write off twice": (
+        lambda s, ids: record_write_off(s, ids["written_off"], WriteOff("lost again"), NOW),
+        r"inventory item \d+ is already written off",
+    ),
+    "sell a written-off item": (
+        lambda s, ids: record_sale(s, ids["written_off"], Sale(usd("20"), marketplace="local"), NOW, TABLES),
+        "already written off",
+    ),
+    "list a written-off item": (
+        lambda s, ids: record_listing(s, ids["written_off"], ResaleListing("ebay", usd("25")), NOW, TABLES),
+        "already written off",
+    ),
+    "write off before buying": (
+        lambda s, ids: record_write_off(
+            s, ids["bought"], WriteOff("broken", at=BOUGHT - timedelta(minutes=1)), NOW
+        ),
+        "written off 2025-11-01 14:59 UTC, before it was bought",
+    ),
+    "write off before listing": (
+        lambda s, ids: record_write_off(
+            s, ids["listed"], WriteOff("broken", at=LISTED - timedelta(hours=1)), NOW
+        ),
+        "before it was listed",
+    ),
+    "write off in the future": (
+        lambda s, ids: record_write_off(
+            s, ids["listed"], WriteOff("broken", at=NOW + timedelta(hours=1)), NOW
+        ),
+        "write-off time .* is in the future",
+    ),
+    "negative recovered": (
+        lambda s, ids: record_write_off(s, ids["listed"], WriteOff("scrapped", usd("-5")), NOW),
+        "recovered must not be negative",
+    ),
+    "recovered in another currency": (
+        lambda s, ids: record_write_off(s, ids["listed"], WriteOff("refund", Money.of("20", "EUR")), NOW),
+        "recovered is in EUR, but the item is in USD",
+    ),
+    "write off without a reason": (
+        lambda s, ids: record_write_off(s, ids["listed"], WriteOff("   "), NOW),
+        "needs a reason",
+    ),
+    "write-off reason too long": (
+        lambda s, ids: record_write_off(s, ids["listed"], WriteOff("x" * 501), NOW),
+        "reason is 501 characters long; at most 500",
+    ),
     "buy the same opportunity twice": (
         lambda s, ids: record_purchase(s, Purchase(opportunity_id=ids["opportunity"]), NOW, TABLES),
         "already in the inventory",
@@ -284,7 +380,9 @@ def test_a_refused_step_raises_invalid_input_and_changes_nothing(
         record_listing(session, listed.id, ResaleListing("ebay", usd("199"), at=LISTED), NOW, TABLES)
         sold = record_purchase(session, Purchase(title="saw", cost=usd("30"), at=BOUGHT), NOW, TABLES)
         record_sale(session, sold.id, Sale(usd("90"), marketplace="local", at=SOLD), NOW, TABLES)
-        ids["listed"], ids["sold"] = listed.id, sold.id
+        lost = record_purchase(session, Purchase(title="sander", cost=usd("25"), at=BOUGHT), NOW, TABLES)
+        record_write_off(session, lost.id, WriteOff("lost", at=SOLD), NOW)
+        ids["listed"], ids["sold"], ids["written_off"] = listed.id, sold.id, lost.id
     with sessions() as session:
         before = _snapshot(session)
     run, message = BAD_STEPS[step]
@@ -352,3 +450,30 @@ def test_cli_records_a_purchase_listing_and_sale(tmp_path: Path) -> None:
     report = runner.invoke(app, [*data, "analytics"])
     assert report.exit_code == 0, report.output
     assert "84.11" in report.output
+
+
+def test_cli_writes_off_an_item(tmp_path: Path) -> None:
+    runner = CliRunner()
+
+    def run(*args: str) -> Result:
+        return runner.invoke(app, ["--data-dir", str(tmp_path / "data"), "inventory", *args])
+
+    bought = run("buy", "--title", "Makita drill", "--cost", "80", "--extra", "10", "--date", "2025-11-01")
+    assert bought.exit_code == 0, bought.output
+    listed = run("listed", "1", "ebay", "249.99", "--date", "2025-11-02")
+    assert listed.exit_code == 0, listed.output
+    unexplained = run("write-off", "1")
+    assert unexplained.exit_code == 2 and "--reason" in unexplained.output
+    written_off = run(
+        "write-off", "1", "--reason", "cracked housing", "--recovered", "20", "--at", "2025-11-12T18:00"
+    )
+    assert written_off.exit_code == 0, written_off.output
+    assert "[written_off]" in written_off.output and "written off 2025-11-12" in written_off.output
+    assert "realised profit -70.00 USD" in written_off.output  # 20 recovered − 80 − 10
+    shown = run("list", "--status", "written_off")
+    assert shown.exit_code == 0 and "Makita" in shown.output and "-70.00" in shown.output
+    again = run("write-off", "1", "--reason", "lost")
+    assert isinstance(again.exception, InvalidInput) and "already written off" in str(again.exception)
+    report = runner.invoke(app, ["--data-dir", str(tmp_path / "data"), "analytics"])
+    assert report.exit_code == 0, report.output
+    assert "2025-11" in report.output and "-70.00" in report.output

@@ -22,9 +22,11 @@ from dealwatch.flip.inventory import (
     Purchase,
     ResaleListing,
     Sale,
+    WriteOff,
     record_listing,
     record_purchase,
     record_sale,
+    record_write_off,
 )
 from dealwatch.flip.listing import ListingDraft, SearchPage
 from dealwatch.flip.listings import record_page
@@ -335,6 +337,38 @@ async def test_inventory_page_charts_profit_per_month_and_the_funnel(
     assert sum(_trace(funnel, "sold")["y"]) == 1
     assert "Score calibration" in page and "chart-calibration" in page
     assert "sold" in page.split("<h2>Stock by status</h2>")[1].split("<h2>")[0]
+
+
+async def test_inventory_page_shows_a_written_off_item_and_counts_its_loss(
+    client: httpx.AsyncClient, sessions: sessionmaker[Session], seeded: dict[str, int]
+) -> None:
+    _sell(sessions, seeded["111"])
+    with sessions.begin() as session:
+        item = record_purchase(
+            session,
+            Purchase(opportunity_id=seeded["222"], at=NOW - timedelta(days=5)),
+            NOW,
+            load_fee_tables(),
+        )  # cost: the listing's 100
+        record_write_off(session, item.id, WriteOff("arrived broken", Money(Decimal("30"), "USD")), NOW)
+    page = (await client.get("/inventory")).text
+    stock = page.split("<h2>Stock by status</h2>")[1].split("<h2>")[0]
+    assert re.search(r"<td>written off</td><td class=\"num\">1</td><td class=\"num\">100.00 USD</td>", stock)
+    items = page.split("<h2>Items (latest 100)</h2>")[1]
+    row = r"<td>written off</td>(?:(?!</tr>).)*<td class=\"num\">-70.00 USD</td>"  # 30 recovered − 100
+    assert re.search(row, items, re.S)
+    analytics = (await client.get("/v1/analytics/flip")).json()
+    [month] = analytics["profit_by_month"]
+    assert (month["sold"], month["written_off"]) == (1, 1)
+    [sold] = (await client.get("/v1/inventory?status=sold")).json()["items"]
+    assert Decimal(month["realised_profit"]["amount"]) == Decimal(sold["realised_profit"]) - 70
+    profit = _trace(_chart(page, "chart-profit"), "realised profit (USD)")
+    assert profit["y"] == [float(month["realised_profit"]["amount"])]
+    funnel = _chart(page, "chart-funnel")
+    assert sum(_trace(funnel, "written off")["y"]) == 1 and sum(_trace(funnel, "sold")["y"]) == 1
+    listed = (await client.get("/opportunities?status=written_off")).text
+    assert f"/opportunities/{seeded['222']}" in listed and f"/opportunities/{seeded['111']}" not in listed
+    assert "unknown status" not in listed
 
 
 async def test_unknown_store_or_opportunity_is_an_html_404(client: httpx.AsyncClient) -> None:

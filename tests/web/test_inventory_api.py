@@ -1,5 +1,6 @@
 """/v1/inventory and /v1/analytics/flip in-process on both databases: the key guards writes, a bought
-opportunity is listed and sold with profit from the fee tables, and a refused step changes nothing."""
+opportunity is listed and sold with profit from the fee tables or written off with its loss, and a refused
+step changes nothing."""
 
 from __future__ import annotations
 
@@ -93,8 +94,10 @@ async def test_a_bought_opportunity_is_listed_sold_and_counted(
         "opportunities": 1,
         "bought": 1,
         "sold": 1,
+        "written_off": 0,
         "bought_rate": 1.0,
         "sold_rate": 1.0,
+        "written_off_rate": 0.0,
     }
     [month] = analytics["profit_by_month"]
     assert month["month"] == "2025-11" and Decimal(month["realised_profit"]["amount"]) == Decimal("165.70")
@@ -131,3 +134,69 @@ async def test_refused_steps_answer_422_with_a_reason_and_change_nothing(client:
     assert (await client.get("/v1/inventory")).json()["count"] == 1
     missing = await client.post("/v1/inventory/999/sale", json={"price": "1"}, headers=WRITE)
     assert missing.status_code == 404
+
+
+async def test_a_listed_opportunity_is_written_off_and_its_loss_counted(
+    client: httpx.AsyncClient, sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    opportunity_id = _opportunity(sessions)
+    body = {"opportunity_id": opportunity_id, "extra_costs": "12.50", "purchased_at": "2025-11-01T10:00:00Z"}
+    item = (await client.post("/v1/inventory", json=body, headers=WRITE)).json()
+    listing = {"marketplace": "ebay", "ask": "429", "listed_at": "2025-11-02T08:00:00Z"}
+    assert (await client.post(f"/v1/inventory/{item['id']}/listing", json=listing, headers=WRITE)).is_success
+    before = (await client.get(f"/v1/inventory/{item['id']}")).json()
+    assert before["written_off_at"] is None
+
+    path = f"/v1/inventory/{item['id']}/write-off"
+    write_off = {
+        "reason": "returned to the seller: bent rim",
+        "recovered": "40",
+        "written_off_at": "2025-11-12T18:00:00Z",
+        "by": "sam",
+    }
+    assert (await client.post(path, json=write_off)).status_code == 401
+    assert (await client.post(path, json=write_off, headers={"X-API-Key": "wrong"})).status_code == 401
+    app = create_app(settings, FrozenClock(NOW))  # no api.key: writes are disabled
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as keyless:
+        disabled = await keyless.post(path, json=write_off, headers=WRITE)
+    assert disabled.status_code == 403 and "api.key" in disabled.json()["message"]
+    missing = await client.post("/v1/inventory/999/write-off", json=write_off, headers=WRITE)
+    assert missing.status_code == 404 and missing.json()["error"] == "not_found"
+    refusals = [
+        ({**write_off, "reason": " "}, "needs a reason"),
+        ({**write_off, "recovered": "-1"}, "recovered must not be negative"),
+        ({**write_off, "written_off_at": "2025-11-02T07:00:00Z"}, "before it was listed"),
+        ({**write_off, "written_off_at": "2025-11-16T09:00:00Z"}, "in the future"),
+    ]
+    for refused, reason in refusals:
+        answer = await client.post(path, json=refused, headers=WRITE)
+        assert answer.status_code == 422 and reason in answer.json()["message"], answer.text
+    assert (await client.post(path, json={"recovered": "5"}, headers=WRITE)).status_code == 422  # no reason
+    assert (await client.get(f"/v1/inventory/{item['id']}")).json() == before
+    assert (await client.get(f"/v1/opportunities/{opportunity_id}")).json()["status"] == "listed"
+
+    written_off = await client.post(path, json=write_off, headers=WRITE)
+    assert written_off.status_code == 200, written_off.text
+    out = written_off.json()
+    assert (out["status"], out["written_off_at"]) == ("written_off", "2025-11-12T18:00:00Z")
+    assert Decimal(out["realised_profit"]) == Decimal("-122.50")  # 40 recovered − 150 − 12.50
+    assert out["sale_price"] is None and out["valuation_error"] is None
+    shown = (await client.get(f"/v1/inventory/{item['id']}")).json()
+    assert [e["kind"] for e in shown["events"]] == ["purchased", "listed", "written_off"]
+    assert shown["events"][-1]["details"]["reason"] == "returned to the seller: bent rim"
+    assert (await client.get(f"/v1/opportunities/{opportunity_id}")).json()["status"] == "written_off"
+    listed = (await client.get("/v1/inventory?status=written_off")).json()
+    assert [i["id"] for i in listed["items"]] == [item["id"]]
+    again = await client.post(path, json=write_off, headers=WRITE)
+    assert again.status_code == 422 and f"inventory item {item['id']} is already written off" in again.text
+
+    analytics = (await client.get("/v1/analytics/flip")).json()
+    assert (analytics["conversion"]["sold"], analytics["conversion"]["written_off"]) == (0, 1)
+    [month] = analytics["profit_by_month"]
+    assert (month["month"], month["sold"], month["written_off"]) == ("2025-11", 0, 1)
+    assert Decimal(month["realised_profit"]["amount"]) == Decimal("-122.50")
+    [band] = analytics["calibration"]
+    assert (band["band"], band["sold"], band["written_off"], band["profitable"]) == ("8-10", 0, 1, 0)
+    assert Decimal(band["mean_realised_profit"]["amount"]) == Decimal("-122.50")
+    assert [(s["status"], s["items"]) for s in analytics["stock"]] == [("written_off", 1)]
+    assert analytics["valuation_error"]["count"] == 0  # a write-off has no sale price to measure

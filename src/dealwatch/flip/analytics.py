@@ -9,9 +9,14 @@ COUNT; the median by ORDER BY … OFFSET), never by loading rows. The realised o
 - score calibration: realised profit by the score band the item was bought at, beside the profit
   that was expected, so a score that promises more than it delivers shows.
 
+A written-off item (broken, lost, returned, ...) is a loss that counts: its realised profit (recovered −
+cost − extra costs) goes into the month it was written off and into its band's calibration, counted as
+`written_off` beside `sold` (never as a sale). It has no sale price, so it adds nothing to revenue,
+days to sell or the valuation error.
+
 Score bands are 2 points wide (0-2 … 8-10; items bought without a score are "unscored"). Money is
 summed per currency. A window (`since`, `until`) counts listings by first seen, opportunities by
-creation and sales by sale time.
+creation, and sales and write-offs by when they closed the item.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from sqlalchemy import ColumnElement, case, func, literal_column, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from dealwatch.core.money import Money
+from dealwatch.flip.inventory import CLOSED
 from dealwatch.flip.models import InventoryItem, Listing, Opportunity
 
 # (label, lowest score in the band), best first: the first band whose floor the score reaches.
@@ -34,21 +40,23 @@ UNSCORED = "unscored"
 
 @dataclass(frozen=True, slots=True)
 class BandFunnel:
-    """Opportunities in one score band, and how many of them were bought and sold."""
+    """Opportunities in one score band, and how many of them were bought, sold and written off."""
 
     band: str
     opportunities: int
     bought: int
     sold: int
+    written_off: int
 
 
 @dataclass(frozen=True, slots=True)
 class Conversion:
-    """Opportunities ► bought ► sold, over every band."""
+    """Opportunities ► bought ► sold (or written off), over every band."""
 
     opportunities: int
     bought: int
     sold: int
+    written_off: int
 
     @property
     def bought_rate(self) -> float | None:
@@ -59,6 +67,11 @@ class Conversion:
     def sold_rate(self) -> float | None:
         """Share of bought items sold."""
         return self.sold / self.bought if self.bought else None
+
+    @property
+    def written_off_rate(self) -> float | None:
+        """Share of bought items written off."""
+        return self.written_off / self.bought if self.bought else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,33 +85,44 @@ class StockLine:
 
 @dataclass(frozen=True, slots=True)
 class MonthProfit:
-    """Sales closed in one month (UTC), in one currency."""
+    """Items closed in one month (UTC), sold or written off, in one currency."""
 
     month: str
     """YYYY-MM"""
     sold: int
+    written_off: int
     revenue: Money
     """sale prices (shipping charged not included)"""
     realised_profit: Money
+    """of the sales and the write-offs (their losses) together"""
     mean_days_to_sell: float | None
+    """of the sales"""
 
 
 @dataclass(frozen=True, slots=True)
 class BandCalibration:
-    """Sold items bought in one score band: the profit their score promised, and what they made."""
+    """Closed items (sold or written off) bought in one score band: the profit their score promised, and
+    what they made."""
 
     band: str
     sold: int
+    written_off: int
     profitable: int
-    """sold at a realised profit above zero"""
+    """closed at a realised profit above zero"""
     expected_profit: Money | None
     """summed over the items that had one; None when none had (bought without an opportunity)"""
     realised_profit: Money
+    """sales and write-offs (their losses) together"""
+
+    @property
+    def closed(self) -> int:
+        """Items sold or written off."""
+        return self.sold + self.written_off
 
     @property
     def mean_realised_profit(self) -> Money:
-        """Realised profit per sold item."""
-        return Money(self.realised_profit.amount / self.sold, self.realised_profit.currency).rounded()
+        """Realised profit per closed item."""
+        return Money(self.realised_profit.amount / self.closed, self.realised_profit.currency).rounded()
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +182,7 @@ def flip_analytics(
             opportunities=sum(b.opportunities for b in funnel),
             bought=sum(b.bought for b in funnel),
             sold=sum(b.sold for b in funnel),
+            written_off=sum(b.written_off for b in funnel),
         ),
         stock=_stock(session),
         profit_by_month=_profit_by_month(session, since, until),
@@ -169,12 +194,15 @@ def flip_analytics(
 def profit_by_month(
     session: Session, since: datetime | None = None, until: datetime | None = None
 ) -> list[MonthProfit]:
-    """Sales closed per month and currency in the window: count, revenue, realised profit, days to sell."""
+    """Items closed per month and currency in the window: sales, write-offs, revenue, realised profit
+    (write-off losses included) and days to sell."""
     return _profit_by_month(session, since, until)
 
 
 def _within(
-    column: InstrumentedAttribute[datetime | None] | InstrumentedAttribute[datetime],
+    column: InstrumentedAttribute[datetime | None]
+    | InstrumentedAttribute[datetime]
+    | ColumnElement[datetime],
     since: datetime | None,
     until: datetime | None,
 ) -> list[ColumnElement[bool]]:
@@ -209,14 +237,21 @@ def _funnel(session: Session, since: datetime | None, until: datetime | None) ->
     band = score_band(Opportunity.score)
     query = (
         select(
-            band, func.count(Opportunity.id), func.count(InventoryItem.id), func.count(InventoryItem.sold_at)
+            band,
+            func.count(Opportunity.id),
+            func.count(InventoryItem.id),
+            func.count(InventoryItem.sold_at),
+            func.count(InventoryItem.written_off_at),
         )
         .outerjoin(InventoryItem, InventoryItem.opportunity_id == Opportunity.id)
         .where(*_within(Opportunity.created_at, since, until))
         .group_by(band)
     )
-    found = {label: BandFunnel(label, int(n), int(b), int(s)) for label, n, b, s in session.execute(query)}
-    return [found.get(label, BandFunnel(label, 0, 0, 0)) for label, _ in SCORE_BANDS]
+    found = {
+        label: BandFunnel(label, int(n), int(b), int(s), int(w))
+        for label, n, b, s, w in session.execute(query)
+    }
+    return [found.get(label, BandFunnel(label, 0, 0, 0, 0)) for label, _ in SCORE_BANDS]
 
 
 def _stock(session: Session) -> list[StockLine]:
@@ -236,11 +271,21 @@ def _stock(session: Session) -> list[StockLine]:
     ]
 
 
+def _closed_at() -> ColumnElement[datetime]:
+    """When the item was closed: its sale, else its write-off (None while it is in stock)."""
+    return func.coalesce(InventoryItem.sold_at, InventoryItem.written_off_at)
+
+
+def _closed(since: datetime | None, until: datetime | None) -> list[ColumnElement[bool]]:
+    """Sold or written-off items, closed in the window."""
+    return [InventoryItem.status.in_(CLOSED), *_within(_closed_at(), since, until)]
+
+
 def _month(session: Session) -> ColumnElement[str]:
-    """The UTC month of the sale as 'YYYY-MM', in the database's own dialect."""
+    """The UTC month the item was closed as 'YYYY-MM', in the database's own dialect."""
     if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(func.timezone("UTC", InventoryItem.sold_at), literal_column("'YYYY-MM'"))
-    return func.strftime(literal_column("'%Y-%m'"), InventoryItem.sold_at)  # SQLite keeps UTC text
+        return func.to_char(func.timezone("UTC", _closed_at()), literal_column("'YYYY-MM'"))
+    return func.strftime(literal_column("'%Y-%m'"), _closed_at())  # SQLite keeps UTC text
 
 
 def _profit_by_month(session: Session, since: datetime | None, until: datetime | None) -> list[MonthProfit]:
@@ -249,24 +294,26 @@ def _profit_by_month(session: Session, since: datetime | None, until: datetime |
         select(
             month,
             InventoryItem.currency,
-            func.count(InventoryItem.id),
+            func.count(InventoryItem.sold_at),
+            func.count(InventoryItem.written_off_at),
             func.sum(InventoryItem.sale_price),
             func.sum(InventoryItem.realised_profit),
             func.avg(InventoryItem.days_to_sell),
         )
-        .where(InventoryItem.status == "sold", *_within(InventoryItem.sold_at, since, until))
+        .where(*_closed(since, until))
         .group_by(month, InventoryItem.currency)
         .order_by(month, InventoryItem.currency)
     )
     return [
         MonthProfit(
             str(label),
-            int(n),
+            int(sold),
+            int(written_off),
             _money(revenue, currency),
             _money(profit, currency),
             round(float(days), 1) if days is not None else None,
         )
-        for label, currency, n, revenue, profit, days in session.execute(query)
+        for label, currency, sold, written_off, revenue, profit, days in session.execute(query)
     ]
 
 
@@ -277,12 +324,13 @@ def _calibration(session: Session, since: datetime | None, until: datetime | Non
         select(
             band,
             InventoryItem.currency,
-            func.count(InventoryItem.id),
+            func.count(InventoryItem.sold_at),
+            func.count(InventoryItem.written_off_at),
             profitable,
             func.sum(InventoryItem.estimated_profit),
             func.sum(InventoryItem.realised_profit),
         )
-        .where(InventoryItem.status == "sold", *_within(InventoryItem.sold_at, since, until))
+        .where(*_closed(since, until))
         .group_by(band, InventoryItem.currency)
     )
     order = {label: i for i, (label, _) in enumerate(SCORE_BANDS)} | {UNSCORED: len(SCORE_BANDS)}
@@ -290,12 +338,13 @@ def _calibration(session: Session, since: datetime | None, until: datetime | Non
     return [
         BandCalibration(
             band=label,
-            sold=int(n),
+            sold=int(sold),
+            written_off=int(written_off),
             profitable=int(won or 0),
             expected_profit=None if expected is None else _money(expected, currency),
             realised_profit=_money(realised, currency),
         )
-        for label, currency, n, won, expected, realised in rows
+        for label, currency, sold, written_off, won, expected, realised in rows
     ]
 
 

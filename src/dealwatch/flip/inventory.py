@@ -1,4 +1,4 @@
-"""Inventory: what a person bought to resell, followed purchased ► listed ► sold.
+"""Inventory: what a person bought to resell, followed purchased ► listed ► sold (or written off).
 
 The buy workflow never spends money by itself (opportunities.py): once a person has bought the item,
 `record_purchase` adds it here, copying the opportunity's estimate, expected profit and score so the
@@ -10,9 +10,15 @@ puts it up for resale (again to change the ask or the marketplace), and `record_
     days to sell    = calendar days (UTC) from purchase to sale; days on market from listing to sale
     valuation error = (estimated resale − sale price) / sale price       (> 0: the estimate ran high)
 
-Every step is validated before anything is written, so bad input raises InvalidInput and changes
-nothing; each step is kept as an InventoryEvent. The opportunity, when there is one, follows along
-(confirmed ► listed ► sold).
+An item that will never sell (broken, lost, returned for a partial refund, donated, scrapped) is closed
+by `record_write_off` instead, its loss realised:
+
+    realised profit = recovered − cost − extra costs           (recovered: a partial refund, a scrap sale)
+
+A sold or written-off item is closed: it can't be listed, sold or written off again. Every step is
+validated before anything is written, so bad input raises InvalidInput and changes nothing; each step
+is kept as an InventoryEvent. The opportunity, when there is one, follows along (confirmed ► listed ►
+sold, or written_off).
 """
 
 from __future__ import annotations
@@ -31,7 +37,8 @@ from dealwatch.flip.fees import FeeBreakdown, FeeTables
 from dealwatch.flip.listing import ListingDraft
 from dealwatch.flip.models import InventoryEvent, InventoryItem, Listing, Opportunity
 
-STATUSES = ("purchased", "listed", "sold")
+STATUSES = ("purchased", "listed", "sold", "written_off")
+CLOSED = ("sold", "written_off")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +83,17 @@ class Sale:
     shipped: bool | None = None
     """None: shipped when a shipping cost or charge is given, else a local pickup"""
     at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WriteOff:
+    """The item given up on: broken, lost, returned for a partial refund, donated or scrapped."""
+
+    reason: str
+    recovered: Money | None = None
+    """money got back (a partial refund, a scrap sale); default nothing"""
+    at: datetime | None = None
+    by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,9 +198,7 @@ def record_listing(
     session: Session, item_id: int, listing: ResaleListing, now: datetime, tables: FeeTables
 ) -> InventoryItem:
     """Put a bought item up for sale, or change where or at what price it is listed."""
-    row = get_item(session, item_id)
-    if row.status == "sold":
-        raise InvalidInput(f"inventory item {item_id} is already sold")
+    row = _open_item(session, item_id)
     _check_marketplace(tables, listing.marketplace)
     _check_amounts(row.currency, ask=listing.ask)
     if listing.ask.amount == 0:
@@ -208,17 +224,12 @@ def record_sale(
     session: Session, item_id: int, sale: Sale, now: datetime, tables: FeeTables
 ) -> InventoryItem:
     """Close an item: fees, realised profit, days to sell and valuation error are computed here."""
-    row = get_item(session, item_id)
-    if row.status == "sold":
-        raise InvalidInput(f"inventory item {item_id} is already sold")
+    row = _open_item(session, item_id)
     marketplace = sale.marketplace or row.marketplace
     if marketplace is None:
         raise InvalidInput(f"inventory item {item_id} is not listed: say which marketplace it sold on")
     at = _when(sale.at, now, "sale")
-    if at < row.purchased_at:
-        raise InvalidInput(f"sold {_moment(at)}, before it was bought ({_moment(row.purchased_at)})")
-    if row.listed_at is not None and at < row.listed_at:
-        raise InvalidInput(f"sold {_moment(at)}, before it was listed ({_moment(row.listed_at)})")
+    _check_after_steps(row, at, "sold")
     money = settle(row, sale, marketplace, at, tables)
     row.status = "sold"
     row.marketplace = marketplace
@@ -245,6 +256,36 @@ def record_sale(
         "realised_profit": str(money.realised_profit.amount),
     }
     _event(session, row, "sold", at, now, details)
+    return row
+
+
+def record_write_off(session: Session, item_id: int, write_off: WriteOff, now: datetime) -> InventoryItem:
+    """Close an item that will not sell; its loss is realised: recovered − cost − extra costs."""
+    row = _open_item(session, item_id)
+    reason = write_off.reason.strip()
+    if not reason:
+        raise InvalidInput("a write-off needs a reason (broken, lost, returned, donated, scrapped, ...)")
+    if len(reason) > 500:
+        raise InvalidInput(f"reason is {len(reason)} characters long; at most 500")
+    if write_off.by is not None and len(write_off.by) > 100:
+        raise InvalidInput("by (who wrote it off) is at most 100 characters")
+    recovered = write_off.recovered or Money(Decimal(0), row.currency)
+    _check_amounts(row.currency, recovered=recovered)
+    at = _when(write_off.at, now, "write-off")
+    _check_after_steps(row, at, "written off")
+    profit = (recovered - Money(row.cost + row.extra_costs, row.currency)).rounded()
+    row.status = "written_off"
+    row.written_off_at = at
+    row.realised_profit = profit.amount
+    row.updated_at = now
+    _follow_opportunity(session, row, "written_off", now)
+    details = {
+        "reason": reason,
+        "recovered": str(recovered.amount),
+        "realised_profit": str(profit.amount),
+        "by": write_off.by,
+    }
+    _event(session, row, "written_off", at, now, details)
     return row
 
 
@@ -293,7 +334,7 @@ def get_item(session: Session, item_id: int) -> InventoryItem:
 
 
 def list_items(session: Session, status: str | None = None, limit: int = 1000) -> list[InventoryItem]:
-    """Inventory items, most recently bought first; `status` one of purchased | listed | sold."""
+    """Inventory items, most recently bought first; `status` one of STATUSES."""
     query = select(InventoryItem).order_by(InventoryItem.purchased_at.desc(), InventoryItem.id.desc())
     if status is not None:
         if status not in STATUSES:
@@ -331,6 +372,22 @@ def _source(session: Session, purchase: Purchase) -> tuple[Opportunity | None, L
         if held is not None:
             raise InvalidInput(f"opportunity {opportunity.id} is already in the inventory as item {held}")
     return opportunity, listing
+
+
+def _open_item(session: Session, item_id: int) -> InventoryItem:
+    """An item still in stock; a sold or written-off item is closed for good."""
+    row = get_item(session, item_id)
+    if row.status in CLOSED:
+        raise InvalidInput(f"inventory item {item_id} is already {row.status.replace('_', ' ')}")
+    return row
+
+
+def _check_after_steps(row: InventoryItem, at: datetime, done: str) -> None:
+    """An item is not closed before it was bought, nor before it was listed."""
+    if at < row.purchased_at:
+        raise InvalidInput(f"{done} {_moment(at)}, before it was bought ({_moment(row.purchased_at)})")
+    if row.listed_at is not None and at < row.listed_at:
+        raise InvalidInput(f"{done} {_moment(at)}, before it was listed ({_moment(row.listed_at)})")
 
 
 def _check_amounts(currency: str, **amounts: Money | None) -> None:

@@ -80,7 +80,7 @@ class Opportunity(Base):
     """A listing valued, costed and scored: the decision it was routed to and what a person decided.
 
     `route` is where the score sent it (buy | review | skip); `status` is where it stands
-    (open → confirmed | rejected → listed → sold, or skipped). Money columns are in `currency`.
+    (open → confirmed | rejected → listed → sold | written_off, or skipped). Money columns are in `currency`.
     """
 
     __tablename__ = "opportunities"
@@ -111,11 +111,13 @@ class Opportunity(Base):
 
 
 class InventoryItem(Base):
-    """An item a person bought to resell, followed from purchase to sale (purchased → listed → sold).
+    """An item a person bought to resell, followed from purchase to sale (purchased → listed → sold), or
+    written off when it will never sell (broken, lost, returned, donated, scrapped).
 
     The estimate, expected profit and score are copied from the opportunity when the purchase is
     recorded, so later re-assessments cannot move the yardstick the realised sale is measured against.
-    Realised profit, days to sell and the valuation error are computed when the sale is recorded.
+    Realised profit, days to sell and the valuation error are computed when the sale is recorded; a
+    write-off realises only its loss (recovered − cost − extra costs).
     Money columns are in `currency`.
     """
 
@@ -129,7 +131,7 @@ class InventoryItem(Base):
     title: Mapped[str] = mapped_column(String(500))
     category: Mapped[str | None] = mapped_column(String(100))  # the fee table's category, if not "default"
     currency: Mapped[str] = mapped_column(String(3))
-    status: Mapped[str] = mapped_column(String(16), index=True)  # purchased | listed | sold
+    status: Mapped[str] = mapped_column(String(16), index=True)  # purchased | listed | sold | written_off
     cost: Mapped[Decimal] = mapped_column(Amount)
     extra_costs: Mapped[Decimal] = mapped_column(Amount)  # travel, repairs, cleaning
     purchased_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -152,19 +154,20 @@ class InventoryItem(Base):
     days_to_sell: Mapped[int | None] = mapped_column(Integer)  # purchase → sale
     days_on_market: Mapped[int | None] = mapped_column(Integer)  # listing → sale
     valuation_error: Mapped[float | None] = mapped_column()  # (estimate − sale price) / sale price
+    written_off_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class InventoryEvent(Base):
-    """One step of an inventory item (purchased, listed, sold), with what was recorded at that step."""
+    """One step of an inventory item (purchased, listed, sold, written_off), with what was recorded."""
 
     __tablename__ = "inventory_events"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("inventory_items.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # purchased | listed | sold
+    kind: Mapped[str] = mapped_column(String(16))  # purchased | listed | sold | written_off
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

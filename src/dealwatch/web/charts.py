@@ -206,18 +206,25 @@ def profit_by_month(months: Sequence[MonthProfit]) -> Figure:
 
 
 def band_funnel(bands: Sequence[BandFunnel]) -> Figure:
-    """Opportunities, bought and sold per score band."""
+    """Opportunities, bought, sold and written off per score band."""
     labels = [b.band for b in bands]
+    fields = {
+        "opportunities": "opportunities",
+        "bought": "bought",
+        "sold": "sold",
+        "written off": "written_off",
+    }
     data = [
         {"type": "bar", "name": name, "x": labels, "y": [getattr(b, field) for b in bands]}
-        for name, field in (("opportunities", "opportunities"), ("bought", "bought"), ("sold", "sold"))
+        for name, field in fields.items()
     ]
     layout = _layout(barmode="group", xaxis={"type": "category", "title": {"text": "score band"}})
     return {"data": data, "layout": layout}
 
 
 def calibration(bands: Sequence[BandCalibration]) -> Figure:
-    """Expected against realised profit of the sold items, by the score band they were bought at.
+    """Expected against realised profit of the closed items (sold or written off), by the score band
+    they were bought at.
 
     A band whose items had no expected profit (bought without an opportunity) has no expected bar.
     """

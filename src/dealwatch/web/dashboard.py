@@ -35,7 +35,17 @@ from dealwatch.web.deps import ClockDep, SessionDep
 
 router = APIRouter(include_in_schema=False)
 
-OPPORTUNITY_STATUSES = ("open", "review", "skipped", "confirmed", "rejected", "listed", "sold", "all")
+OPPORTUNITY_STATUSES = (
+    "open",
+    "review",
+    "skipped",
+    "confirmed",
+    "rejected",
+    "listed",
+    "sold",
+    "written_off",
+    "all",
+)
 ROUTES = ("buy", "review", "skip")
 MARKETPLACES = ("craigslist", "facebook", "offerup", "ebay")
 HISTORY_DAYS = 365

@@ -215,7 +215,8 @@ def opportunities(
     min_score: float = Query(0.0, ge=0, le=10),
     marketplace: str | None = None,
     status: str = Query(
-        "open", description="open | review | skipped | confirmed | rejected | listed | sold | all"
+        "open",
+        description="open | review | skipped | confirmed | rejected | listed | sold | written_off | all",
     ),
     route: Literal["buy", "review", "skip"] | None = None,
     limit: int = Query(100, ge=1, le=1000),

@@ -1,5 +1,5 @@
-"""/v1 routes of the inventory (bought ► listed ► sold) and the flip analytics; thin over flip/inventory.py
-and flip/analytics.py. Amounts are decimal strings in the item's currency."""
+"""/v1 routes of the inventory (bought ► listed ► sold, or written off) and the flip analytics; thin over
+flip/inventory.py and flip/analytics.py. Amounts are decimal strings in the item's currency."""
 
 from __future__ import annotations
 
@@ -18,12 +18,14 @@ from dealwatch.flip.inventory import (
     Purchase,
     ResaleListing,
     Sale,
+    WriteOff,
     get_item,
     item_events,
     list_items,
     record_listing,
     record_purchase,
     record_sale,
+    record_write_off,
 )
 from dealwatch.flip.models import InventoryItem, Listing, Opportunity
 from dealwatch.web.deps import ApiKeyDep, ClockDep, SessionDep
@@ -76,6 +78,15 @@ class SaleIn(BaseModel):
     sold_at: AwareDatetime | None = None
 
 
+class WriteOffIn(BaseModel):
+    """The item written off: it will never sell (broken, lost, returned, donated, scrapped)."""
+
+    reason: str = Field(description="why it was written off, e.g. 'returned to the seller: cracked screen'")
+    recovered: Decimal | None = Field(None, description="money got back (partial refund, scrap); default 0")
+    written_off_at: AwareDatetime | None = None
+    by: str | None = Field(None, max_length=100)
+
+
 class InventoryEventOut(BaseModel):
     kind: str
     at: datetime
@@ -89,7 +100,7 @@ class InventoryItemOut(BaseModel):
     title: str
     category: str | None
     currency: str
-    status: Literal["purchased", "listed", "sold"]
+    status: Literal["purchased", "listed", "sold", "written_off"]
     cost: Decimal
     extra_costs: Decimal
     purchased_at: datetime
@@ -112,6 +123,7 @@ class InventoryItemOut(BaseModel):
     days_to_sell: int | None
     days_on_market: int | None
     valuation_error: float | None
+    written_off_at: datetime | None
     note: str | None
 
 
@@ -143,7 +155,7 @@ def _money(amount: Decimal | None, currency: str) -> Money | None:
 @router.get("/inventory")
 def inventory(
     session: SessionDep,
-    status: Literal["purchased", "listed", "sold", "all"] = "all",
+    status: Literal["purchased", "listed", "sold", "written_off", "all"] = "all",
     limit: int = Query(100, ge=1, le=1000),
 ) -> InventoryOut:
     """Bought items, most recently bought first."""
@@ -153,7 +165,7 @@ def inventory(
 
 @router.get("/inventory/{item_id}", responses={404: {"model": ErrorOut}})
 def inventory_item(item_id: int, session: SessionDep) -> InventoryItemDetailOut:
-    """One item with its steps (purchased, listed, sold)."""
+    """One item with its steps (purchased, listed, sold, written_off)."""
     row = get_item(session, item_id)
     events = [
         InventoryEventOut.model_validate(e, from_attributes=True) for e in item_events(session, item_id)
@@ -213,6 +225,16 @@ def sale(
     return _out(row)
 
 
+@router.post("/inventory/{item_id}/write-off", responses=WRITE_ERRORS, dependencies=[ApiKeyDep])
+def write_off(item_id: int, body: WriteOffIn, session: SessionDep, clock: ClockDep) -> InventoryItemOut:
+    """Write off an item that will never sell; realised profit = recovered − cost − extra costs."""
+    currency = get_item(session, item_id).currency
+    given_up = WriteOff(body.reason, _money(body.recovered, currency), body.written_off_at, body.by)
+    row = record_write_off(session, item_id, given_up, clock.now())
+    session.commit()
+    return _out(row)
+
+
 def _listing_currency(session: Session, body: PurchaseIn) -> str | None:
     """The currency of the listing bought, so a bare cost is read in it."""
     listing_id = body.listing_id
@@ -228,14 +250,17 @@ class BandFunnelOut(BaseModel):
     opportunities: int
     bought: int
     sold: int
+    written_off: int
 
 
 class ConversionOut(BaseModel):
     opportunities: int
     bought: int
     sold: int
+    written_off: int
     bought_rate: float | None
     sold_rate: float | None
+    written_off_rate: float | None
 
 
 class AmountOut(BaseModel):
@@ -252,6 +277,7 @@ class StockOut(BaseModel):
 class MonthProfitOut(BaseModel):
     month: str
     sold: int
+    written_off: int
     revenue: AmountOut
     realised_profit: AmountOut
     mean_days_to_sell: float | None
@@ -260,6 +286,7 @@ class MonthProfitOut(BaseModel):
 class CalibrationOut(BaseModel):
     band: str
     sold: int
+    written_off: int
     profitable: int
     expected_profit: AmountOut | None
     realised_profit: AmountOut
@@ -290,8 +317,9 @@ class AnalyticsOut(BaseModel):
 def analytics(
     session: SessionDep, since: AwareDatetime | None = None, until: AwareDatetime | None = None
 ) -> AnalyticsOut:
-    """Listings scanned, opportunities by score band and route, conversion (opportunities ► bought ► sold),
-    stock, realised profit per month, score calibration and valuation error."""
+    """Listings scanned, opportunities by score band and route, conversion (opportunities ► bought ► sold
+    or written off), stock, realised profit per month and score calibration (write-off losses included),
+    and valuation error (sales only)."""
     report = flip_analytics(session, since, until)
     c = report.conversion
     return AnalyticsOut(
@@ -307,14 +335,17 @@ def analytics(
             opportunities=c.opportunities,
             bought=c.bought,
             sold=c.sold,
+            written_off=c.written_off,
             bought_rate=c.bought_rate,
             sold_rate=c.sold_rate,
+            written_off_rate=c.written_off_rate,
         ),
         stock=[StockOut(status=s.status, items=s.items, cost=_amount(s.cost)) for s in report.stock],
         profit_by_month=[
             MonthProfitOut(
                 month=m.month,
                 sold=m.sold,
+                written_off=m.written_off,
                 revenue=_amount(m.revenue),
                 realised_profit=_amount(m.realised_profit),
                 mean_days_to_sell=m.mean_days_to_sell,
@@ -325,6 +356,7 @@ def analytics(
             CalibrationOut(
                 band=b.band,
                 sold=b.sold,
+                written_off=b.written_off,
                 profitable=b.profitable,
                 expected_profit=_amount(b.expected_profit) if b.expected_profit else None,
                 realised_profit=_amount(b.realised_profit),
