@@ -2,10 +2,14 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+import dealwatch.models  # noqa: F401  (every feature's tables on Base.metadata)
+from dealwatch.db import Base
 from dealwatch.db.engine import alembic_config, migrate
 from dealwatch.promo.models import PromoDay, Store
 
@@ -19,6 +23,7 @@ TABLES = {
     "searches",
     "listings",
     "alert_deliveries",
+    "llm_spend",
 }
 
 
@@ -29,6 +34,13 @@ def test_migrations_upgrade_downgrade_and_are_idempotent(engine: Engine) -> None
     assert not TABLES & set(inspect(engine).get_table_names())
     migrate(engine)
     assert set(inspect(engine).get_table_names()) >= TABLES
+
+
+def test_the_migrated_schema_is_the_models_schema(engine: Engine) -> None:
+    # Every table, column, type, index and foreign key the features declare exists as migrated.
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
 
 
 def test_sqlite_runs_in_wal_mode(engine: Engine) -> None:
