@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dealwatch.core.clock import FrozenClock
 from dealwatch.promo.detect.base import Detection
-from dealwatch.promo.forecast import IntervalForecaster, save_prediction, score_predictions
+from dealwatch.promo.forecast import IntervalForecaster, build_forecaster, save_prediction, score_predictions
 from dealwatch.promo.history import daily_flags, record_day
 from dealwatch.promo.stores import add_store, parse_spec
 from dealwatch.settings import Settings
@@ -110,6 +110,7 @@ async def test_prediction_and_promotions_by_date(client: httpx.AsyncClient) -> N
     assert prediction["method"] == "interval" and prediction["data_points"] == 3
     # issued 18 Oct .. 14 Nov, each said 15 Nov (18 Oct + 28 days), and the sale did start on 15 Nov
     assert prediction["track_record"] == {"scored": 28, "mae_days": 0.0, "within_7": 1.0}
+    assert prediction["backtest"] is None  # the seed's rule is not replayed
     on_sale = (await client.get("/v1/promotions", params={"date": "2025-10-19"})).json()
     assert [p["website_id"] for p in on_sale["promotions"]] == ["john_lewis"]
     assert (await client.get("/v1/promotions", params={"date": "2025-10-25"})).json()["total"] == 0
@@ -133,3 +134,20 @@ async def test_health_docs_and_metrics(client: httpx.AsyncClient) -> None:
     assert "/v1/stores/{store_id}/prediction" in spec["paths"]
     assert (await client.get("/docs")).status_code == 200
     assert (await client.get("/metrics/")).status_code == 200
+
+
+async def test_a_replayed_models_prediction_carries_its_backtest_error(
+    client: httpx.AsyncClient, sessions: sessionmaker[Session], clock: FrozenClock
+) -> None:
+    # Sales every 14 days, one day late every fourth time, for a year: the replays score ~26 starts.
+    starts = [k * 14 + (1 if k % 4 == 3 else 0) for k in range(27)]
+    flags = [(TODAY - timedelta(days=380 - n), any(s <= n < s + 3 for s in starts)) for n in range(381)]
+    forecast = build_forecaster("cadence").forecast(flags, TODAY)
+    with sessions.begin() as session:
+        save_prediction(session, "quiet_shop", forecast, TODAY, clock)
+    prediction = (await client.get("/v1/stores/quiet_shop/prediction")).json()
+    assert prediction["method"] == "cadence"
+    backtest = prediction["backtest"]
+    assert backtest["sale_starts"] >= 20 and 0 < backtest["mae_days"] < 1.5
+    page = (await client.get("/stores/quiet_shop")).text
+    assert "replayed weekly over this store" in page

@@ -41,6 +41,10 @@ class Forecast:
     model_version: str
     reason: str | None = None
     expected_duration: int | None = None  # median sale length in days
+    #: The model replayed weekly over the store's last two years: mean days off per sale start, and
+    #: how many starts that is (None for models that are not replayed, or with no start replayed).
+    backtest_mae: float | None = None
+    backtest_starts: int | None = None
 
     @classmethod
     def without_date(
@@ -189,6 +193,8 @@ def save_prediction(
     row.data_points = forecast.data_points
     row.model_version = forecast.model_version
     row.expected_duration = forecast.expected_duration
+    row.backtest_mae = forecast.backtest_mae
+    row.backtest_starts = forecast.backtest_starts
     session.flush()
     return row
 

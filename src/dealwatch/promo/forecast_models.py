@@ -470,7 +470,8 @@ def calibrated_forecast(
     corrects the over-coverage of residuals on whole days (a fortnightly store replayed exactly 79%
     of the time must otherwise take its next-nearest residual too) and the under-coverage of stores
     whose errors grew. Replays against fewer than MIN_EVENTS starts say too little; then the waits
-    implied by the store's own gaps and its similar stores' (`prior`) give the band.
+    implied by the store's own gaps and its similar stores' (`prior`) give the band. The replays'
+    mean error per sale start is the forecast's backtest MAE.
     """
     today = history.today
     duration = history.median_run()
@@ -491,6 +492,7 @@ def calibrated_forecast(
         low, high = _fallback_band(history, predicted, prior)
     lower = max(today + 1, predicted + min(0, low))
     upper = max(predicted + max(0, high), lower)
+    per_start = [sum(map(abs, group)) / len(group) for group in _by_start(scored).values()]
     return Forecast(
         predicted_date=date.fromordinal(predicted),
         lower=date.fromordinal(lower),
@@ -502,6 +504,8 @@ def calibrated_forecast(
         model_version=version,
         reason=reason,
         expected_duration=duration,
+        backtest_mae=round(sum(per_start) / len(per_start), 2) if per_start else None,
+        backtest_starts=len(per_start) or None,
     )
 
 
@@ -510,9 +514,7 @@ def _conformal_band(
 ) -> tuple[int, int] | None:
     """The shortest residual band holding COVERAGE (+ `adjust`) of the (origin, start, residual)
     replays, each start weighing the same and older ones less; None under MIN_EVENTS starts."""
-    by_start: dict[int, list[int]] = {}
-    for _, start, residual in scored:
-        by_start.setdefault(start, []).append(residual)
+    by_start = _by_start(scored)
     if len(scored) < MIN_RESIDUALS or len(by_start) < MIN_EVENTS:
         return None
     weighted = [
@@ -522,6 +524,14 @@ def _conformal_band(
     ]
     share = min(1.0, max(MIN_ADAPTED_SHARE, COVERAGE * (1 + 1 / len(by_start)) + adjust))
     return _shortest_band(weighted, share)
+
+
+def _by_start(scored: list[tuple[int, int, int]]) -> dict[int, list[int]]:
+    """The replayed residuals grouped by the sale start they were scored against."""
+    by_start: dict[int, list[int]] = {}
+    for _, start, residual in scored:
+        by_start.setdefault(start, []).append(residual)
+    return by_start
 
 
 def _replayed_coverage(scored: list[tuple[int, int, int]]) -> float | None:

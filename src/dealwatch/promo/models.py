@@ -95,6 +95,9 @@ class Prediction(Base):
     data_points: Mapped[int] = mapped_column(Integer)
     model_version: Mapped[str] = mapped_column(String(32))
     expected_duration: Mapped[int | None] = mapped_column(Integer)
+    # The model's replayed error on the store's own past when issued (see Forecast.backtest_mae).
+    backtest_mae: Mapped[float | None] = mapped_column(Float)
+    backtest_starts: Mapped[int | None] = mapped_column(Integer)
     # The track record: filled in when the next sale is seen to start.
     actual_date: Mapped[date | None] = mapped_column(Date)
     error_days: Mapped[int | None] = mapped_column(Integer)

@@ -154,14 +154,16 @@ def track_record(scored: Sequence[Prediction]) -> Figure:
     starts = [p.predicted_date for p in scored if p.predicted_date] + [
         p.actual_date for p in scored if p.actual_date
     ]
-    # A week either side, so a record of identical dates still shows days rather than milliseconds.
-    span = [(min(starts) - timedelta(days=7)).isoformat(), (max(starts) + timedelta(days=7)).isoformat()]
+    yaxis: dict[str, Any] = {"type": "date", "title": {"text": "sale start"}, "tickformat": "%Y-%m-%d"}
+    if starts:  # a week either side, so a record of identical dates still shows days, not milliseconds
+        yaxis["range"] = [
+            (min(starts) - timedelta(days=7)).isoformat(),
+            (max(starts) + timedelta(days=7)).isoformat(),
+        ]
     layout = _layout(
         margin={**BASE_LAYOUT["margin"], "l": 90},
         xaxis={"type": "date", "title": {"text": "issued on"}, "tickformat": "%Y-%m-%d"},
-        yaxis={"type": "date", "title": {"text": "sale start"}, "tickformat": "%Y-%m-%d", "range": span}
-        if starts
-        else {"type": "date", "title": {"text": "sale start"}},
+        yaxis=yaxis,
     )
     return {"data": data, "layout": layout}
 

@@ -16,6 +16,7 @@ from dealwatch.promo.models import Prediction, PromoDay
 from dealwatch.promo.stores import StoreSummary, get_store, list_stores, store_summaries
 from dealwatch.web.deps import ClockDep, SessionDep
 from dealwatch.web.schemas import (
+    BacktestOut,
     CurrentPromotionOut,
     ErrorOut,
     HistoryDayOut,
@@ -57,6 +58,9 @@ def _prediction_out(prediction: Prediction, record: TrackRecord, clock: Clock) -
         model_version=prediction.model_version,
         predicted_at=prediction.issued_at,
         expected_duration=prediction.expected_duration,
+        backtest=BacktestOut(mae_days=prediction.backtest_mae, sale_starts=prediction.backtest_starts)
+        if prediction.backtest_mae is not None and prediction.backtest_starts
+        else None,
         track_record=TrackRecordOut(scored=record.scored, mae_days=record.mae_days, within_7=record.within_7),
     )
 

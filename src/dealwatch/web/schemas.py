@@ -15,6 +15,13 @@ class TrackRecordOut(BaseModel):
     within_7: float | None
 
 
+class BacktestOut(BaseModel):
+    mae_days: float = Field(
+        description="mean days off per sale start, the model replayed weekly over two years"
+    )
+    sale_starts: int = Field(description="sale starts the replays were scored against")
+
+
 class PredictionOut(BaseModel):
     website_id: str
     prediction_date: date | None
@@ -29,6 +36,9 @@ class PredictionOut(BaseModel):
     model_version: str
     predicted_at: datetime
     expected_duration: int | None
+    backtest: BacktestOut | None = Field(
+        description="how the model did on this store's own past when issued (None: not replayed)"
+    )
     track_record: TrackRecordOut
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0011
 Revises: 0010
-Create Date: 2026-12-05 10:00:00.000000
+Create Date: 2026-12-03 15:35:00.000000
 """
 
 import sqlalchemy as sa
