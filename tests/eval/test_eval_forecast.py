@@ -121,3 +121,13 @@ def test_sandbox_calendars_convert_with_store_traits() -> None:
     series, traits = parse_stores(io.StringIO(load_sandbox_calendars(stores=3, days=60)))
     assert len(series) == 3 and all(len(flags) == 60 for flags in series.values())
     assert all(category and country for category, country in traits.values())
+
+
+def test_on_sandbox_histories_dealwatch_beats_the_seeds_rule_with_honest_intervals() -> None:
+    series, traits = parse_stores(io.StringIO(load_sandbox_calendars()))  # 30 stores, 2 years, seed 7
+    result = evaluate_series(series, 90, ["dealwatch", "interval"], traits)
+    dealwatch, interval = result["models"]["dealwatch"], result["models"]["interval"]
+    assert dealwatch["n"] >= interval["n"] > 1000
+    assert dealwatch["mae_common"] <= 0.75 * interval["mae_common"]  # measured: 11.69 vs 16.69
+    assert 0.75 <= dealwatch["coverage_80"] <= 0.85  # measured: 0.80; the seed's +-7 days: 0.47
+    assert dealwatch["brier_30"] < interval["brier_30"]  # measured: 0.121 vs 0.137
