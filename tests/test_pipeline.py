@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 
@@ -15,6 +17,8 @@ from starlette.routing import Route
 
 from dealwatch.core.clock import FrozenClock
 from dealwatch.fetch.models import FetchAttempt
+from dealwatch.llm import LlmSettings
+from dealwatch.llm.models import LlmSpend
 from dealwatch.pipeline import run_daily
 from dealwatch.promo.detect.base import Detection, Page
 from dealwatch.promo.detect.cascade import Cascade, build_cascade
@@ -25,7 +29,8 @@ from dealwatch.sandbox import SandboxServer, SandboxWorld
 from dealwatch.services import Services, build_services
 from dealwatch.settings import Settings
 from dealwatch.snapshots.models import Snapshot
-from dealwatch.testing import LoopbackServer
+from dealwatch.testing import LoopbackServer, SwappableApp
+from dealwatch.testing_llm import FakeAnthropic
 
 START = date(2025, 11, 1)
 DAYS = 45
@@ -246,3 +251,36 @@ async def test_unsure_days_are_queued_for_review_and_a_persons_answer_survives_r
         )
         assert day is not None and day.tier == "review" and day.has_promotion is (not truth)
         assert len(list_reviews(session)) == len(world.stores) - 1
+
+
+async def test_the_llm_tiers_spend_is_kept_as_the_daily_pass_goes(
+    settings: Settings,
+    world: SandboxWorld,
+    sandbox: SandboxServer,
+    swap_server: tuple[str, SwappableApp],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The llm tier writes each call's cost to the database while the pass runs: never inside the
+    # store's write transaction, where SQLite's one writer would hold it up until its timeout.
+    verdict = json.dumps({"has_promotion": False, "confidence": 0.9, "promotion_text": None})
+    fake = FakeAnthropic(api_key="sk-pass-key", responder=lambda prompt: verdict)
+    url, swap = swap_server
+    swap.app = fake.app
+    monkeypatch.setenv("DEALWATCH_TEST_PASS_KEY", fake.api_key)
+    settings.llm = LlmSettings(
+        provider="anthropic", base_url=url, api_key_env="DEALWATCH_TEST_PASS_KEY", timeout=5
+    )
+    settings.promo.detect.tiers = ["llm"]
+    services = _services(settings, world, sandbox, [])
+    try:
+        started = time.monotonic()
+        await _run(services, sandbox, START)
+        elapsed = time.monotonic() - started
+    finally:
+        await services.aclose()
+    with services.sessions() as session:
+        spent = session.scalar(select(func.count()).select_from(LlmSpend))
+        days = session.scalars(select(PromoDay)).all()
+    assert fake.calls > 0 and spent == fake.calls  # every paid call is in the ledger
+    assert len(days) == len(world.stores) and all(d.fetch_outcome == "ok" and d.tier == "llm" for d in days)
+    assert elapsed < 15  # a held-up write waits 30 s

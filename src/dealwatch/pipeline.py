@@ -171,10 +171,15 @@ async def _fetch_store(services: Services, store: Store) -> FetchResult:
 def _process_store(
     services: Services, store: Store, result: FetchResult, day: date, prior: StorePrior | None = None
 ) -> StoreDay:
-    """Snapshot, detect, record and forecast one store in one transaction."""
+    """Detect, then snapshot, record and forecast one store in one transaction.
+
+    Detection runs before the transaction opens: the llm tier writes its spend to the database as it
+    goes, which an open write transaction would hold up (SQLite has one writer at a time).
+    """
     try:
+        detected = _detect(services, store, result, day)
         with services.sessions.begin() as session:
-            store_day = _record(services, session, store, result, day)
+            store_day = _record(services, session, store, result, day, detected)
             flags = daily_flags(session, store.id, day)
             score_predictions(session, store.id, flags)
             forecast = services.forecaster.forecast(flags, day, prior)
@@ -185,7 +190,34 @@ def _process_store(
         return StoreDay(store.id, Outcome.FAILED, None, reason=f"internal error: {type(exc).__name__}: {exc}")
 
 
-def _record(services: Services, session: Session, store: Store, result: FetchResult, day: date) -> StoreDay:
+@dataclass(frozen=True, slots=True)
+class _Detected:
+    """What the cascade made of a fetched page (nothing when the fetch brought no page)."""
+
+    page: Page | None = None
+    detection: Detection | None = None
+    error: str | None = None  # the page could not be judged
+
+
+def _detect(services: Services, store: Store, result: FetchResult, day: date) -> _Detected:
+    if not result.ok:
+        return _Detected()
+    page = Page(
+        url=result.final_url or result.url,
+        html=result.text(),
+        hints=StoreHints(dict(store.selectors)),
+        day=day,
+    )
+    try:
+        return _Detected(page, services.detector.detect(page))
+    except Exception as exc:  # the page is kept (snapshot) and marked; the day stays unknown
+        log.warning("page failed to parse", store=store.id, error=str(exc))
+        return _Detected(page, error=f"parse error: {type(exc).__name__}: {exc}")
+
+
+def _record(
+    services: Services, session: Session, store: Store, result: FetchResult, day: date, detected: _Detected
+) -> StoreDay:
     snapshot_id = _snapshot(services, session, result, store.id)
     _record_attempts(session, store.id, result, snapshot_id)
     record_trials(session, store.id, result)
@@ -193,21 +225,9 @@ def _record(services: Services, session: Session, store: Store, result: FetchRes
     if db_store is not None:
         db_store.last_fetched_at = result.fetched_at
 
-    detection: Detection | None = None
-    note = result.reason
-    parse_error = False
-    if result.ok:
-        page = Page(
-            url=result.final_url or result.url,
-            html=result.text(),
-            hints=StoreHints(dict(store.selectors)),
-            day=day,
-        )
-        try:
-            detection = services.detector.detect(page)
-        except Exception as exc:  # the page is kept (snapshot) and marked; the day stays unknown
-            log.warning("page failed to parse", store=store.id, error=str(exc))
-            note, parse_error = f"parse error: {type(exc).__name__}: {exc}", True
+    detection = detected.detection
+    note = detected.error or result.reason
+    if detected.page is not None:
         if (person := human_verdict(session, store.id, day)) is not None:
             detection = person  # a person already decided this day: their answer stands
         elif detection is not None and detection.review:
@@ -215,7 +235,7 @@ def _record(services: Services, session: Session, store: Store, result: FetchRes
                 session,
                 store_id=store.id,
                 day=day,
-                url=page.url,
+                url=detected.page.url,
                 detection=detection,
                 snapshot_id=snapshot_id,
                 clock=services.clock,
@@ -234,7 +254,9 @@ def _record(services: Services, session: Session, store: Store, result: FetchRes
         snapshot_id=snapshot_id,
         note=note,
     )
-    return StoreDay(store.id, result.outcome.value, row.has_promotion, row.tier, note, parse_error)
+    return StoreDay(
+        store.id, result.outcome.value, row.has_promotion, row.tier, note, detected.error is not None
+    )
 
 
 def _snapshot(services: Services, session: Session, result: FetchResult, source: str) -> int | None:

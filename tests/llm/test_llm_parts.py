@@ -7,18 +7,19 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dealwatch.core.clock import FrozenClock
+from dealwatch.db import create_db_engine, session_factory
 from dealwatch.llm import BudgetExceeded
 from dealwatch.llm.budget import Budget, DatabaseLedger, token_cost
 from dealwatch.llm.cache import ResponseCache, cache_key
 from dealwatch.llm.client import parse_reply
 from dealwatch.llm.models import LlmSpend
 from dealwatch.llm.retry import retry_after_seconds
-from dealwatch.llm.settings import ModelPrice
+from dealwatch.llm.settings import LlmSettings, ModelPrice
 
 
 class Answer(BaseModel):
@@ -105,3 +106,35 @@ def test_parse_reply_accepts_a_code_fence_and_rejects_prose() -> None:
     assert parse_reply('```json\n{"ok": true}\n```', Answer) == Answer(ok=True)
     with pytest.raises(ValueError):
         parse_reply('Sure: {"ok": true}', Answer)
+
+
+def test_a_ledger_that_fails_never_loses_a_paid_answer_and_holds_the_next_call(tmp_path: Path) -> None:
+    # A database without the llm_spend table: every read and write of the ledger fails.
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'no-schema.db'}")
+    budget = Budget(Decimal(2), clock(), ledger=DatabaseLedger(session_factory(engine)))
+    budget.record(Decimal("0.01"), "claude-haiku-4-5")  # logged, not raised: the reply was paid for
+    with pytest.raises(BudgetExceeded, match="could not be read"):
+        budget.check()  # a call the budget can't vouch for is held
+    engine.dispose()
+
+
+def test_a_failed_budget_alert_is_tried_again_at_the_next_call_over_the_limit() -> None:
+    attempts: list[Decimal] = []
+
+    def alert(spent: Decimal, limit: Decimal) -> None:
+        attempts.append(spent)
+        if len(attempts) == 1:
+            raise ConnectionError("alert channel down")
+
+    budget = Budget(Decimal(1), clock(), on_trip=alert)
+    budget.record(Decimal("1.5"))  # trips; the alert fails, quietly
+    with pytest.raises(BudgetExceeded):
+        budget.check()  # trips again: this time the alert goes out
+    with pytest.raises(BudgetExceeded):
+        budget.check()
+    assert attempts == [Decimal("1.5"), Decimal("1.5")]
+
+
+def test_the_removed_budget_file_setting_says_where_the_spend_went() -> None:
+    with pytest.raises(ValidationError, match="kept in the database"):
+        LlmSettings.model_validate({"provider": "anthropic", "budget_file": "/var/lib/dealwatch/llm.json"})

@@ -121,8 +121,13 @@ class Budget:
         return self.ledger.spent_since(self.clock.now() - WINDOW)
 
     def check(self) -> None:
-        """Raise BudgetExceeded while the window's spend is at or past the limit."""
-        spent = self.spent()
+        """Raise BudgetExceeded while the window's spend is at or past the limit, or can't be read."""
+        try:
+            spent = self.spent()
+        except Exception as exc:  # no call is made that the budget can't vouch for
+            raise BudgetExceeded(
+                f"LLM budget could not be read ({type(exc).__name__}: {exc}); call held"
+            ) from exc
         if spent >= self.limit:
             self._trip(spent)
             raise BudgetExceeded(
@@ -133,17 +138,31 @@ class Budget:
             self._tripped = False
 
     def record(self, cost: Decimal, model: str = "") -> None:
-        """Add one call's cost; trips the breaker when the limit is reached."""
-        if cost > 0:
-            self.ledger.add(self.clock.now(), cost, model)
-        spent = self.spent()
+        """Add one call's cost; trips the breaker when the limit is reached.
+
+        The call is made and paid for by now: a ledger that fails to write is logged, never raised,
+        so the answer is not thrown away (the next `check` holds calls while the ledger can't be read).
+        """
+        try:
+            if cost > 0:
+                self.ledger.add(self.clock.now(), cost, model)
+            spent = self.spent()
+        except Exception as exc:
+            log.error(
+                "llm spend not recorded", cost=str(cost), model=model, error=f"{type(exc).__name__}: {exc}"
+            )
+            return
         if spent >= self.limit:
             self._trip(spent)
 
     def _trip(self, spent: Decimal) -> None:
         if self._tripped:
             return
-        self._tripped = True
         log.warning("llm budget exceeded, tier paused", spent=str(spent), limit=str(self.limit))
         if self.on_trip is not None:
-            self.on_trip(spent, self.limit)
+            try:
+                self.on_trip(spent, self.limit)
+            except Exception as exc:  # tried again at the next call over the limit
+                log.error("llm budget alert failed", error=f"{type(exc).__name__}: {exc}")
+                return
+        self._tripped = True

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 DEFAULT_MODELS = {"anthropic": "claude-haiku-4-5", "openai": "gpt-4o-mini"}
 DEFAULT_KEY_ENVS = {"anthropic": "ANTHROPIC_API_KEY", "openai": "OPENAI_API_KEY"}
@@ -76,6 +76,13 @@ class LlmSettings(BaseModel):
         None, description="directory of cached answers as JSON files; default in memory only"
     )
     cache_max_entries: int = Field(10_000, ge=1, description="answers kept in memory (oldest dropped first)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_budget_file(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "budget_file" in data:
+            raise ValueError("budget_file was removed: the 24 h spend is kept in the database now; delete it")
+        return data
 
     def resolved_model(self) -> str:
         """The configured model, or the provider's default."""
