@@ -689,11 +689,17 @@ SELECT_HALF_LIFE = 180
 MIN_STARTS = 2
 
 
-def start_errors(
-    history: History, replays: dict[str, Replay], anchor: str
-) -> tuple[list[int], dict[str, list[float]]]:
-    """The sale starts the replays were scored against (at origins every rule answered) and, per
-    rule, its mean absolute error over each start's origins."""
+@dataclass(frozen=True, slots=True)
+class StartErrors:
+    """Replays judged per sale start, at the origins every rule answered."""
+
+    starts: list[int]
+    means: dict[str, list[float]]  # per rule, its mean absolute error over each start's origins
+    differs: dict[str, list[bool]]  # per rule, whether it predicted otherwise than the anchor there
+
+
+def start_errors(history: History, replays: dict[str, Replay], anchor: str) -> StartErrors:
+    """The sale starts the replays were scored against and each rule's errors on them."""
     origins = [{o for o, _ in r.residuals} for r in replays.values()]
     shared = set.intersection(*origins) if origins else set()
     by_start: dict[str, dict[int, list[int]]] = {}
@@ -701,14 +707,18 @@ def start_errors(
         per_start = by_start.setdefault(name, {})
         for origin, residual in r.residuals:
             if origin in shared:
-                start = history.starts[bisect_right(history.starts, origin)]
-                per_start.setdefault(start, []).append(abs(residual))
+                per_start.setdefault(history.starts[bisect_right(history.starts, origin)], []).append(
+                    residual
+                )
     starts = sorted(by_start.get(anchor, {}))
-    means = {
-        name: [sum(e) / len(e) for e in map(per_start.__getitem__, starts)]
-        for name, per_start in by_start.items()
-    }
-    return starts, means
+    return StartErrors(
+        starts,
+        {
+            name: [sum(map(abs, per_start[s])) / len(per_start[s]) for s in starts]
+            for name, per_start in by_start.items()
+        },
+        {name: [per_start[s] != by_start[anchor][s] for s in starts] for name, per_start in by_start.items()},
+    )
 
 
 class DealwatchForecaster:
@@ -753,7 +763,8 @@ class DealwatchForecaster:
         A rule that never yet differed from the anchor on the store's own starts is judged on its
         similar stores' starts instead (`prior`), by the same test.
         """
-        starts, means = start_errors(history, replays, self.anchor)
+        judged = start_errors(history, replays, self.anchor)
+        starts, means = judged.starts, judged.means
         if not starts:
             return self.anchor, "replays cover no sale start"
         weights = [0.5 ** ((history.today - s) / SELECT_HALF_LIFE) for s in starts]
@@ -777,7 +788,7 @@ class DealwatchForecaster:
         def wins(name: str) -> bool:
             # Judged where the rule disagrees with the anchor: where it falls back to the same
             # prediction, the tie says nothing about it.
-            differ = [i for i in range(len(starts)) if means[name][i] != means[self.anchor][i]]
+            differ = [i for i, differs in enumerate(judged.differs[name]) if differs]
             if not differ and prior is not None:  # not tried on the store's own starts yet: its peers'
                 pairs = prior.differing_errors(history.today, self.candidates, self.anchor, name)
                 rule_error, anchor_error = sum(p[0] for p in pairs), sum(p[1] for p in pairs)

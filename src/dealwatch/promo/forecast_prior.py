@@ -24,7 +24,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dealwatch.promo.forecast import DailyFlags
-from dealwatch.promo.forecast_models import OUTCOME_HORIZON, History, PointRule, replay, start_errors
+from dealwatch.promo.forecast_models import (
+    OUTCOME_HORIZON,
+    History,
+    PointRule,
+    StartErrors,
+    replay,
+    start_errors,
+)
 
 #: Peer gaps older than this (days before the forecast day) are not used.
 PRIOR_LOOKBACK = 730
@@ -55,7 +62,7 @@ class PooledPrior:
     def __init__(self, stores: Mapping[str, PeerStore]) -> None:
         self._stores = dict(stores)
         self._histories: dict[str, History] = {}
-        self._errors: dict[tuple[str, int, tuple[str, ...]], tuple[list[int], dict[str, list[float]]]] = {}
+        self._errors: dict[tuple[str, int, tuple[str, ...]], StartErrors] = {}
 
     def for_store(self, store_id: str, category: str | None, country: str | None) -> StorePrior:
         """The prior of `store_id`: its closest group of peers with at least MIN_PEERS members."""
@@ -83,7 +90,7 @@ class PooledPrior:
 
     def start_errors(
         self, store_id: str, today: int, candidates: Mapping[str, PointRule], anchor: str
-    ) -> tuple[list[int], dict[str, list[float]]]:
+    ) -> StartErrors:
         """The store's replays up to `today` per sale start (see `start_errors`), once per store and day."""
         key = (store_id, today, tuple(candidates))
         if key not in self._errors:
@@ -128,9 +135,11 @@ class StorePrior:
         """(rule's error, anchor's error) on every peer's replayed sale start where the two differ."""
         pairs: list[tuple[float, float]] = []
         for peer in self.peers:
-            _, means = self.pooled.start_errors(peer, today, candidates, anchor)
+            judged = self.pooled.start_errors(peer, today, candidates, anchor)
             pairs += [
-                (e, a) for e, a in zip(means.get(rule, []), means.get(anchor, []), strict=True) if e != a
+                (judged.means[rule][i], judged.means[anchor][i])
+                for i, differs in enumerate(judged.differs.get(rule, []))
+                if differs
             ]
         return pairs
 
