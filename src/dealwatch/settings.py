@@ -119,8 +119,11 @@ class DetectSettings(_Section):
 class ForecastSettings(_Section):
     """The next-sale forecast."""
 
-    model: Literal["interval", "dealwatch", "cadence", "calendar", "seasonal", "prophet"] = Field(
-        "dealwatch", description="next-sale model stored each day (compare with `dealwatch eval forecast`)"
+    model: Literal["interval", "dealwatch", "cadence", "calendar", "seasonal", "alternating", "prophet"] = (
+        Field(
+            "dealwatch",
+            description="next-sale model stored each day (compare with `dealwatch eval forecast`)",
+        )
     )
 
 

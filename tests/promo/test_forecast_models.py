@@ -8,7 +8,7 @@ import pytest
 from dealwatch.core.errors import InvalidInput
 from dealwatch.promo.forecast import FORECASTERS, build_forecaster
 from dealwatch.promo.forecast_events import events_in_year
-from dealwatch.promo.forecast_models import History, Replay, calibrated_forecast
+from dealwatch.promo.forecast_models import CANDIDATES, History, Replay, calibrated_forecast
 from dealwatch.promo.forecast_prior import PeerStore, PooledPrior
 
 START = date(2023, 1, 2)  # a Monday
@@ -255,6 +255,22 @@ def test_a_rule_the_store_could_not_try_yet_is_judged_on_its_similar_stores() ->
     today = START + timedelta(days=700)
     with_peers = build_forecaster("dealwatch").forecast(flags, today, pooled.for_store("new", "toys", "FR"))
     alone = build_forecaster("dealwatch").forecast(flags, today)
-    assert alone.method == "dealwatch:interval"
+    assert alone.method == f"dealwatch:{next(iter(CANDIDATES))}"  # the rule kept without evidence
     assert with_peers.method == "dealwatch:seasonal"
     assert with_peers.predicted_date == START + timedelta(days=768)  # last year's day-404 sale, a year on
+
+
+def test_alternating_rule_knows_the_rest_follows_the_sale_whatever_its_length() -> None:
+    # Sales of 5 or 15 days in turn, each followed by 20 days of rest: gaps of 25 and 35 days.
+    starts, day = [], 10
+    for k in range(14):
+        starts.append(day)
+        day += (5 if k % 2 == 0 else 15) + 20
+    on = {s + d for k, s in enumerate(starts) for d in range(5 if k % 2 == 0 else 15)}
+    last_sale_ends = starts[-1] + 15  # the 14th sale lasted 15 days
+    flags = [(START + timedelta(days=n), n in on) for n in range(last_sale_ends + 3)]
+    today = START + timedelta(days=last_sale_ends + 2)  # resting for 3 days
+    expected = START + timedelta(days=last_sale_ends + 20)
+    for name in ("alternating", "dealwatch"):
+        assert build_forecaster(name).forecast(flags, today).predicted_date == expected, name
+    assert build_forecaster("interval").forecast(flags, today).predicted_date != expected

@@ -133,7 +133,7 @@ def median_run(flags: DailyFlags) -> int | None:
 
 
 #: Every model name `build_forecaster` accepts, best first.
-FORECASTERS = ("dealwatch", "cadence", "calendar", "seasonal", "interval", "prophet")
+FORECASTERS = ("dealwatch", "cadence", "calendar", "seasonal", "alternating", "interval", "prophet")
 
 
 def build_forecaster(name: str = "dealwatch") -> Forecaster:
@@ -154,6 +154,7 @@ def build_forecaster(name: str = "dealwatch") -> Forecaster:
         "cadence": forecast_models.CadenceForecaster,
         "calendar": forecast_models.CalendarForecaster,
         "seasonal": forecast_models.SeasonalForecaster,
+        "alternating": forecast_models.AlternatingForecaster,
     }
     if name not in models:
         raise InvalidInput(f"unknown forecast model {name!r}; choose one of {', '.join(FORECASTERS)}")

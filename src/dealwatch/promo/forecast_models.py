@@ -1,4 +1,4 @@
-"""Next-sale models: calendar, cadence, seasonal and `dealwatch` (backtest-selected), and their calibration.
+"""Next-sale models: calendar, cadence, seasonal, alternating and `dealwatch` (backtest-selected), calibrated.
 
 Every model here is a *point rule* (history + origin day -> first sale start after the origin) wrapped
 by one calibration step: the rule is replayed at rolling origins over the store's own past (every 7 days
@@ -6,7 +6,8 @@ over the last two years, each origin seeing only the days before it), and the re
 give the 80% interval (conformal, adapted to how the store's replayed bands held) and the probabilities
 of a start within 7 and 30 days. `dealwatch` replays every rule the same way and judges them per sale
 start, not per origin: given enough starts it uses the rule that replayed best; short of that it keeps
-the seed's average-gap rule unless another beat it by far, or hit a few starts too nearly to be luck (a
+the alternating-renewal rule (the current sale or rest runs its typical length; the seed's average gap
+where that can't answer) unless another beat it by far, or hit a few starts too nearly to be luck (a
 rule that could not be tried on the store's own starts yet, such as last year's sales before a year was
 watched, is judged on its similar stores' starts). Stores with under two starts follow the prior pooled
 from similar stores (`forecast_prior`). Unknown days (flag None) are missing data: they never count as
@@ -41,6 +42,9 @@ MIN_RESIDUALS = 6
 COVERAGE = 0.8
 #: However well a store's past bands held, its band still aims to hold at least this share.
 MIN_ADAPTED_SHARE = 0.5
+#: How far a band moves toward COVERAGE from how its replays held: half the gap (a damped step, since
+#: bands of whole days can hold 72% or 90% with nothing between).
+ADAPT_STEP = 0.5
 #: The store's renewal probability counts as this many replayed sale starts.
 PROBABILITY_PRIOR = 10
 #: Days after which a replayed start weighs half as much in the interval.
@@ -409,6 +413,41 @@ def seasonal_or_interval_point(history: History, origin: int) -> int | None:
     return predicted if predicted is not None else interval_point(history, origin)
 
 
+def alternating_point(history: History, origin: int) -> int | None:
+    """Alternating renewal: a sale lasts as long as the store's sales last, then the store rests as long
+    as it rests, each given how long the current one has gone on.
+
+    On sale at the origin: the median length of the store's past sales longer than this one so far,
+    then its median rest. Resting: its median rest among those longer than this rest so far. Sales and
+    rests that span unknown days are not used; with none of either (or a rest past every one seen) the
+    rule has no answer.
+    """
+    k = history.count_before(origin)
+    if k < 2:
+        return None
+    starts, runs, observed = history.starts[:k], history.runs[:k], history._gap_ok[: k - 1]
+    rests = [b - (a + r) for a, r, b, ok in zip(starts, runs, starts[1:], observed, strict=False) if ok]
+    rests = [rest for rest in rests if rest > 0]
+    lengths = [r for r, ok in zip(runs, observed, strict=False) if ok]  # sales before the latest one
+    if not rests or not lengths:
+        return None
+    last, run = starts[-1], runs[-1]
+    if last + run - 1 >= origin:  # on sale at the origin (as far as the origin can know)
+        so_far = origin - last + 1
+        longer = [float(r) for r in lengths if r > so_far]
+        ends = last + (_median(longer) if longer else so_far)
+        return max(origin + 1, round(ends + _median([float(rest) for rest in rests])))
+    rested = last + run  # the first day off
+    longer = [float(rest) for rest in rests if rested + rest > origin]
+    return max(origin + 1, round(rested + _median(longer))) if longer else None
+
+
+def alternating_or_interval_point(history: History, origin: int) -> int | None:
+    """The alternating-renewal rule where the store's sales and rests allow it, the seed's rule otherwise."""
+    predicted = alternating_point(history, origin)
+    return predicted if predicted is not None else interval_point(history, origin)
+
+
 def _started_in(history: History, first: int, last: int) -> bool:
     return bisect_right(history.starts, last) > bisect_left(history.starts, first)
 
@@ -466,7 +505,7 @@ def calibrated_forecast(
     starts they were scored against (each start weighs the same however many origins preceded it,
     older ones less, half-life BAND_HALF_LIFE), with the finite-sample correction. It is then adapted
     to how that same band held up at the replayed origins themselves (each built from the outcomes
-    known by then): a store whose bands held 90% aims at 70%, one whose bands held 70% at 90%. That
+    known by then): a store whose bands held 90% aims at 75%, one whose bands held 70% at 85%. That
     corrects the over-coverage of residuals on whole days (a fortnightly store replayed exactly 79%
     of the time must otherwise take its next-nearest residual too) and the under-coverage of stores
     whose errors grew. Replays against fewer than MIN_EVENTS starts say too little; then the waits
@@ -486,8 +525,8 @@ def calibrated_forecast(
     if band is not None:
         low, high = band
         realized = _replayed_coverage(scored)
-        if realized is not None:  # held more (less) than COVERAGE in the past: aim that much lower (higher)
-            low, high = _conformal_band(scored, today, COVERAGE - realized) or band
+        if realized is not None:  # held more (less) than COVERAGE in the past: aim lower (higher)
+            low, high = _conformal_band(scored, today, ADAPT_STEP * (COVERAGE - realized)) or band
     else:
         low, high = _fallback_band(history, predicted, prior)
     lower = max(today + 1, predicted + min(0, low))
@@ -663,8 +702,17 @@ class SeasonalForecaster(_RuleForecaster):
     rule = staticmethod(seasonal_or_interval_point)
 
 
+class AlternatingForecaster(_RuleForecaster):
+    """Stores whose sales and rests each have a typical length: the current one's end, then the next."""
+
+    name = "alternating"
+    version = "alternating-1"
+    rule = staticmethod(alternating_or_interval_point)
+
+
 #: The rules `dealwatch` chooses between; the first is the anchor it keeps without strong evidence.
 CANDIDATES: dict[str, PointRule] = {
+    "alternating": alternating_or_interval_point,
     "interval": interval_point,
     "cadence": cadence_point,
     "calendar": calendar_or_interval_point,
@@ -730,7 +778,7 @@ class DealwatchForecaster:
     """
 
     name = "dealwatch"
-    version = "dealwatch-4"
+    version = "dealwatch-5"
 
     def __init__(self, candidates: dict[str, PointRule] | None = None) -> None:
         self.candidates = candidates or CANDIDATES
