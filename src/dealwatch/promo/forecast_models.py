@@ -407,12 +407,6 @@ def _nearest_event(day: int) -> tuple[str, int, int] | None:
     return min(near)[1:] if near else None
 
 
-def seasonal_or_interval_point(history: History, origin: int) -> int | None:
-    """The seasonal rule where a year of history allows it, the seed's rule otherwise."""
-    predicted = seasonal_point(history, origin)
-    return predicted if predicted is not None else interval_point(history, origin)
-
-
 def alternating_point(history: History, origin: int) -> int | None:
     """Alternating renewal: a sale lasts as long as the store's sales last, then the store rests as long
     as it rests, each given how long the current one has gone on.
@@ -442,20 +436,24 @@ def alternating_point(history: History, origin: int) -> int | None:
     return max(origin + 1, round(rested + _median(longer))) if longer else None
 
 
-def alternating_or_interval_point(history: History, origin: int) -> int | None:
-    """The alternating-renewal rule where the store's sales and rests allow it, the seed's rule otherwise."""
-    predicted = alternating_point(history, origin)
-    return predicted if predicted is not None else interval_point(history, origin)
+def or_interval(rule: PointRule) -> PointRule:
+    """`rule` where it has an answer, the seed's rule where it has none (no event kept, no year known,
+    no sale or rest seen whole)."""
+
+    def point(history: History, origin: int) -> int | None:
+        predicted = rule(history, origin)
+        return predicted if predicted is not None else interval_point(history, origin)
+
+    return point
+
+
+calendar_or_interval_point = or_interval(calendar_point)
+seasonal_or_interval_point = or_interval(seasonal_point)
+alternating_or_interval_point = or_interval(alternating_point)
 
 
 def _started_in(history: History, first: int, last: int) -> bool:
     return bisect_right(history.starts, last) > bisect_left(history.starts, first)
-
-
-def calendar_or_interval_point(history: History, origin: int) -> int | None:
-    """The calendar model as a standalone forecaster: events first, the seed's rule otherwise."""
-    predicted = calendar_point(history, origin)
-    return predicted if predicted is not None else interval_point(history, origin)
 
 
 # -- calibration ------------------------------------------------------------------------------------
@@ -662,10 +660,7 @@ def _renewal_probability(history: History, horizon: int) -> float:
 class _RuleForecaster:
     name = ""
     version = ""
-
-    @staticmethod
-    def rule(history: History, origin: int) -> int | None:
-        raise NotImplementedError
+    rule: PointRule  # set by each subclass, as a staticmethod
 
     def forecast(self, flags: DailyFlags, today: date, prior: StorePrior | None = None) -> Forecast:
         history = History.from_flags(flags, today)
