@@ -46,6 +46,26 @@ class DaySpend:
     usd: Decimal
 
 
+@dataclass(frozen=True, slots=True)
+class SpendReport:
+    """Where the rolling 24 h spend stands against the daily budget, and the spend of each recent day."""
+
+    limit: Decimal
+    spent_24h: Decimal
+    days: list[DaySpend]
+
+    @property
+    def paused(self) -> bool:
+        """The budget is spent: LLM calls wait until the spend falls below it."""
+        return self.spent_24h >= self.limit
+
+
+def spend_report(session: Session, now: datetime, limit: Decimal, days: int) -> SpendReport:
+    """The spend of the last 24 h against `limit`, and per UTC day over `days` days (today included)."""
+    first = now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=days - 1)
+    return SpendReport(limit, spent_since(session, now - WINDOW), spend_by_day(session, first))
+
+
 def spend_by_day(session: Session, since: datetime) -> list[DaySpend]:
     """The ledger's paid calls from `since` on, per UTC day, oldest first (days without any left out)."""
     days: dict[date, tuple[int, Decimal]] = {}

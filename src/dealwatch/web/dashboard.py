@@ -25,7 +25,7 @@ from dealwatch.flip.crossposts import other_posts
 from dealwatch.flip.inventory import list_items
 from dealwatch.flip.models import Listing, Opportunity
 from dealwatch.flip.opportunities import count_by_status, find_opportunities
-from dealwatch.llm.budget import WINDOW, spend_by_day, spent_since
+from dealwatch.llm.budget import spend_report
 from dealwatch.promo.forecast import scored_predictions
 from dealwatch.promo.history import store_history
 from dealwatch.promo.review import count_pending, list_reviews
@@ -124,8 +124,7 @@ def overview(request: Request, session: SessionDep, clock: ClockDep) -> HTMLResp
     upcoming = [s for _, s in sorted(dated, key=lambda pair: (pair[0], pair[1].store.id))][:10]
     month_start = datetime(now.year, now.month, 1, tzinfo=UTC)
     next_month = (month_start + timedelta(days=32)).replace(day=1)
-    llm_limit = request.app.state.settings.llm.daily_budget_usd
-    llm_days = spend_by_day(session, datetime(day.year, day.month, day.day, tzinfo=UTC) - timedelta(days=29))
+    llm = spend_report(session, now, request.app.state.settings.llm.daily_budget_usd, days=30)
     return _render(
         request,
         "overview.html",
@@ -141,9 +140,8 @@ def overview(request: Request, session: SessionDep, clock: ClockDep) -> HTMLResp
         pending_reviews=count_pending(session),
         month=month_start.strftime("%Y-%m"),
         month_profit=profit_by_month(session, month_start, next_month),
-        llm_limit=llm_limit,
-        llm_spent=spent_since(session, now - WINDOW),
-        llm_chart=charts.llm_spend(llm_days, llm_limit) if llm_days else None,
+        llm=llm,
+        llm_chart=charts.llm_spend(llm.days, llm.limit) if llm.days else None,
     )
 
 

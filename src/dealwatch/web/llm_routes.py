@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from fastapi import APIRouter, Query, Request
 
-from dealwatch.llm.budget import WINDOW, spend_by_day, spent_since
+from dealwatch.llm.budget import spend_report
 from dealwatch.web.deps import ClockDep, SessionDep
 from dealwatch.web.schemas import LlmDayOut, LlmSpendOut
 
@@ -21,13 +19,10 @@ def spend(
     days: int = Query(30, ge=1, le=366, description="days of history, today included"),
 ) -> LlmSpendOut:
     """Every use of the LLM (detection, evaluation of finds), all worker processes: one budget."""
-    now = clock.now()
-    limit = request.app.state.settings.llm.daily_budget_usd
-    spent = spent_since(session, now - WINDOW)
-    first = now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=days - 1)
+    report = spend_report(session, clock.now(), request.app.state.settings.llm.daily_budget_usd, days)
     return LlmSpendOut(
-        limit_usd=limit,
-        spent_24h_usd=spent,
-        paused=spent >= limit,
-        days=[LlmDayOut(date=d.day, calls=d.calls, usd=d.usd) for d in spend_by_day(session, first)],
+        limit_usd=report.limit,
+        spent_24h_usd=report.spent_24h,
+        paused=report.paused,
+        days=[LlmDayOut(date=d.day, calls=d.calls, usd=d.usd) for d in report.days],
     )
